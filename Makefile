@@ -1,0 +1,53 @@
+# Two commands for a newcomer: `make demo` and `make test`. Both create .venv and install.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install demo demo-stop test lint format messages bench bench-smoke worker beat
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+demo-stop:
+	$(BIN)/python -m core.embedded_db stop
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Needs GNU gettext (msgfmt); the compiled .mo files are committed so installs do not need it.
+messages: install
+	for app in core oralman adaptation_centers quotas citizenship notifications; do \
+		(cd $$app && ../$(BIN)/python ../manage.py makemessages -l ru -l kk -l en --no-obsolete); done
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: install
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
+bench-smoke: install
+	$(BIN)/python manage.py bench --smoke
+
+worker: install
+	$(BIN)/celery -A config worker -l info
+
+beat: install
+	$(BIN)/celery -A config beat -l info

@@ -1,0 +1,16 @@
+"""Test settings: the same PostgreSQL code path; tasks run eagerly unless a test starts a worker."""
+
+from .base import *
+from .base import env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "notifications.sms.LocmemSmsBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = env.path("MEDIA_ROOT", default="/tmp/kandas-test-media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LANGUAGE_CODE = "ru"

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Reference data and users")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from core.roles import sync_role_permissions
+
+        # After every app's migrate (permissions of later apps exist only by then); idempotent.
+        post_migrate.connect(sync_role_permissions, dispatch_uid="kandas_sync_role_permissions")

@@ -1,0 +1,79 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class LocalizedNameMixin(models.Model):
+    """Reference rows named in the three working languages; `.name` follows the active one."""
+
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        lang = (get_language() or "ru")[:2]
+        return getattr(self, f"name_{lang}", None) or self.name_ru
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(LocalizedNameMixin):
+    """A region or a city of republican significance (since the reform of 8 June 2022)."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("region")
+        CITY = "city", _("city of republican significance")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REGION)
+    administrative_centre = models.CharField(_("administrative centre"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["name_ru"]
+
+
+class Country(LocalizedNameMixin):
+    """A country of ISO 3166-1."""
+
+    iso2 = models.CharField(_("ISO alpha-2 code"), max_length=2, unique=True)
+    iso3 = models.CharField(_("ISO alpha-3 code"), max_length=3, unique=True)
+    numeric = models.CharField(_("ISO numeric code"), max_length=3, unique=True)
+
+    class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        ordering = ["name_ru"]
+
+
+class User(AbstractUser):
+    """A member of staff. The role is the user's group (core.roles); the region scopes a
+    caseworker's cases; center staff are tied to their center in adaptation_centers."""
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text=_("Caseworkers see and change only the cases of this region."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=2,
+        choices=[("ru", "Русский"), ("kk", "Қазақша"), ("en", "English")],
+        default="ru",
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")

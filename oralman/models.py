@@ -1,0 +1,506 @@
+"""The kandas (oralman) case file: persons, families, documents, status applications, statuses."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import track_changes
+from core.iin import validate_iin
+from core.models import Country, Region
+from core.validators import cyrillic_name, latin_name, phone_validator, validate_document_upload
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("male")
+    FEMALE = "F", _("female")
+
+
+class Language(models.TextChoices):
+    RUSSIAN = "ru", _("Russian")
+    KAZAKH = "kk", _("Kazakh")
+    ENGLISH = "en", _("English")
+
+
+class Education(models.TextChoices):
+    NONE = "none", _("no formal education")
+    PRIMARY = "primary", _("primary")
+    SECONDARY = "secondary", _("secondary")
+    VOCATIONAL = "vocational", _("vocational")
+    HIGHER = "higher", _("higher")
+    POSTGRADUATE = "postgraduate", _("postgraduate")
+
+
+@track_changes
+class Person(models.Model):
+    surname = models.CharField(_("surname"), max_length=100, validators=[cyrillic_name])
+    given_name = models.CharField(_("given name"), max_length=100, validators=[cyrillic_name])
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True, validators=[cyrillic_name])
+    surname_latin = models.CharField(_("surname (Latin)"), max_length=100, validators=[latin_name])
+    given_name_latin = models.CharField(_("given name (Latin)"), max_length=100, validators=[latin_name])
+    patronymic_latin = models.CharField(_("patronymic (Latin)"), max_length=100, blank=True, validators=[latin_name])
+    birth_date = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    country_of_origin = models.ForeignKey(
+        Country, verbose_name=_("country of origin"), on_delete=models.PROTECT, related_name="+"
+    )
+    citizenship = models.ForeignKey(
+        Country,
+        verbose_name=_("current citizenship"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for a stateless person."),
+    )
+    ethnicity = models.CharField(_("ethnicity"), max_length=50, default="kazakh")
+    passport_number = models.CharField(_("foreign passport number"), max_length=30, blank=True)
+    passport_country = models.ForeignKey(
+        Country,
+        verbose_name=_("passport issued by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    iin = models.CharField(_("IIN"), max_length=12, null=True, blank=True, unique=True, validators=[validate_iin])
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    profession = models.CharField(_("profession"), max_length=150, blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=3), verbose_name=_("languages spoken"), default=list, blank=True,
+        help_text=_("ISO 639 codes, e.g. kk, ru, uz, zh, mn."),
+    )  # fmt: skip
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address in Kazakhstan"), max_length=300, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language for messages"), max_length=2, choices=Language.choices, default=Language.RUSSIAN
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region of residence"),
+        on_delete=models.PROTECT,
+        related_name="persons",
+        help_text=_("The region whose caseworkers handle this person's case."),
+    )
+    citizen_since = models.DateField(_("citizen of Kazakhstan since"), null=True, blank=True)
+    # Script-independent keys for duplicate detection (core.translit.name_key).
+    name_key = models.CharField(max_length=320, editable=False, db_index=True)
+    latin_key = models.CharField(max_length=320, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["surname", "given_name", "id"]
+        indexes = [
+            models.Index(fields=["passport_number"], name="person_passport_idx"),
+            models.Index(fields=["region", "surname"], name="person_region_surname_idx"),
+            GinIndex(fields=["surname"], name="person_surname_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["surname_latin"], name="person_surname_lat_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+
+    @property
+    def full_name_latin(self) -> str:
+        return " ".join(p for p in (self.surname_latin, self.given_name_latin, self.patronymic_latin) if p)
+
+    def age_on(self, day: datetime.date) -> int:
+        return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+class DuplicateFlag(models.Model):
+    """A likely duplicate found when a person was created, for a caseworker to confirm or dismiss."""
+
+    class Reason(models.TextChoices):
+        IIN = "iin", _("same IIN")
+        PASSPORT = "passport", _("same foreign passport")
+        NAME_BIRTH_DATE = "name_birth_date", _("same name and date of birth")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duplicate_flags")
+    other = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("possible duplicate of")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [models.UniqueConstraint(fields=["person", "other", "reason"], name="duplicate_flag_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person} ~ {self.other} ({self.get_reason_display()})"
+
+
+@track_changes
+class Family(models.Model):
+    """A household that shares one case; the head is also one of its members."""
+
+    head = models.ForeignKey(Person, verbose_name=_("head of family"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="families")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("family")
+        verbose_name_plural = _("families")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return _("Family of %(head)s") % {"head": self.head}
+
+
+class Relationship(models.TextChoices):
+    HEAD = "head", _("head of family")
+    SPOUSE = "spouse", _("spouse")
+    CHILD = "child", _("child")
+    PARENT = "parent", _("parent")
+    SIBLING = "sibling", _("brother or sister")
+    GRANDCHILD = "grandchild", _("grandchild")
+    GRANDPARENT = "grandparent", _("grandparent")
+    OTHER = "other", _("other relative")
+
+
+@track_changes
+class FamilyMember(models.Model):
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="members", verbose_name=_("family"))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person"))
+    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
+    joined_on = models.DateField(_("joined"), default=datetime.date.today)
+    left_on = models.DateField(_("left"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("family member")
+        verbose_name_plural = _("family members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(left_on__isnull=True), name="person_in_one_family_at_a_time",
+                violation_error_message=_("This person already belongs to another family."),
+            ),
+            models.UniqueConstraint(
+                fields=["family"], condition=Q(relationship="head", left_on__isnull=True), name="family_has_one_head",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")), name="member_left_after_joining",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_relationship_display()})"
+
+
+class DocumentType(models.TextChoices):
+    APPLICATION_FORM = "application_form", _("application form")
+    PASSPORT = "passport", _("foreign passport or identity document")
+    BIRTH_CERTIFICATE = "birth_certificate", _("birth certificate")
+    MARRIAGE_CERTIFICATE = "marriage_certificate", _("marriage certificate")
+    ETHNICITY_PROOF = "ethnicity_proof", _("document proving Kazakh ethnicity")
+    PHOTO = "photo", _("photograph")
+    RENUNCIATION = "renunciation", _("notarised renunciation of foreign citizenship")
+    UNDERTAKING = "undertaking", _("undertaking")
+    KANDAS_CERTIFICATE = "kandas_certificate", _("kandas certificate")
+    OTHER = "other", _("other document")
+
+
+def document_upload_to(instance: Document, filename: str) -> str:
+    return f"documents/{instance.person_id}/{timezone.now():%Y/%m}/{filename}"
+
+
+@track_changes
+class Document(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents", verbose_name=_("person"))
+    application = models.ForeignKey(
+        "StatusApplication", on_delete=models.PROTECT, null=True, blank=True, related_name="documents",
+        verbose_name=_("status application"),
+    )  # fmt: skip
+    doc_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
+    number = models.CharField(_("number"), max_length=50, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=document_upload_to, blank=True, validators=[validate_document_upload])
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(issued_on__isnull=True) | Q(valid_until__gt=models.F("issued_on")),
+                name="document_valid_after_issue",
+                violation_error_message=_("A document cannot expire before it was issued."),
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_at__isnull=True, verified_by__isnull=True) | Q(verified_at__isnull=False, verified_by__isnull=False),
+                name="document_verified_by_and_at",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.get_doc_type_display()} {self.number}".strip()
+
+
+class StatusRule(models.Model):
+    """The dated, configurable rules of the kandas status (deadline, validity, extension).
+
+    The rule in force on a date is the one with the latest `valid_from` not after it."""
+
+    valid_from = models.DateField(_("in force from"), unique=True)
+    decision_working_days = models.PositiveSmallIntegerField(
+        _("decision deadline, working days"),
+        default=5,
+        help_text=_("Working days from a complete application to the decision (sources give 4, 5 or 30)."),
+    )
+    validity_months = models.PositiveSmallIntegerField(_("certificate valid for, months"), default=12)
+    extension_months = models.PositiveSmallIntegerField(_("one extension adds, months"), default=6)
+    max_extensions = models.PositiveSmallIntegerField(_("extensions allowed"), default=1)
+    extension_opens_days_before_expiry = models.PositiveSmallIntegerField(
+        _("extension may be asked, days before expiry"), default=30
+    )
+    extension_closes_months_after_expiry = models.PositiveSmallIntegerField(
+        _("extension may be asked, months after expiry"), default=6
+    )
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("status rule")
+        verbose_name_plural = _("status rules")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(decision_working_days__gt=0), name="status_rule_positive_deadline"),
+            models.CheckConstraint(condition=Q(validity_months__gt=0), name="status_rule_positive_validity"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Status rules from %(date)s") % {"date": self.valid_from}
+
+
+class RefusalGround(models.Model):
+    """A ground on which a status may be refused (a policy list, editable)."""
+
+    code = models.SlugField(_("code"), unique=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=300)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("refusal ground")
+        verbose_name_plural = _("refusal grounds")
+        ordering = ["code"]
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return getattr(self, f"name_{(get_language() or 'ru')[:2]}", None) or self.name_ru
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApplicationState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    UNDER_REVIEW = "under_review", _("under review")
+    RETURNED = "returned", _("returned for documents")
+    GRANTED = "granted", _("granted")
+    REFUSED = "refused", _("refused")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+OPEN_APPLICATION_STATES = [ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW]
+
+
+class Channel(models.TextChoices):
+    PSC = "psc", _("public service center")
+    EGOV = "egov", _("e-government portal")
+    EMBASSY = "embassy", _("embassy or consulate abroad")
+    DEPARTMENT = "department", _("regional department in person")
+
+
+@track_changes
+class StatusApplication(models.Model):
+    """An application for the kandas status, decided by the region's department."""
+
+    applicant = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="status_applications", verbose_name=_("applicant")
+    )
+    family = models.ForeignKey(
+        Family,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="status_applications",
+        verbose_name=_("family"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="status_applications", verbose_name=_("region")
+    )
+    channel = models.CharField(_("filed through"), max_length=20, choices=Channel.choices, default=Channel.PSC)
+    state = models.CharField(
+        _("state"), max_length=20, choices=ApplicationState.choices, default=ApplicationState.DRAFT
+    )
+    submitted_on = models.DateField(_("first submitted"), null=True, blank=True)
+    clock_started_on = models.DateField(
+        _("deadline counted from"),
+        null=True,
+        blank=True,
+        help_text=_("The date of the last complete submission; a return for documents stops the clock."),
+    )
+    decision_due = models.DateField(_("decision due"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    refusal_ground = models.ForeignKey(
+        RefusalGround, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("refusal ground")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("status application")
+        verbose_name_plural = _("status applications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["region", "state", "-created_at"], name="statusapp_region_state_idx"),
+            models.Index(fields=["-created_at", "-id"], name="statusapp_created_idx"),
+            models.Index(fields=["decision_due"], condition=Q(state__in=["submitted", "under_review"]), name="statusapp_open_due_idx"),
+        ]  # fmt: skip
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="refused") | Q(refusal_ground__isnull=False), name="refusal_has_ground",
+                violation_error_message=_("A refusal must record its ground."),
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_due__isnull=True) | Q(decision_due__gte=models.F("clock_started_on")),
+                name="decision_due_after_clock_start",
+            ),
+            models.UniqueConstraint(
+                fields=["applicant"], condition=Q(state__in=["draft", "submitted", "under_review", "returned"]),
+                name="one_open_status_application_per_person",
+                violation_error_message=_("This person already has an open status application."),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return _("Application No. %(id)s: %(person)s") % {"id": self.pk, "person": self.applicant}
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.state in OPEN_APPLICATION_STATES and self.decision_due is not None and self.decision_due < today
+
+
+class ApplicationTransition(models.Model):
+    """One move of a status application through its states: who, when, why."""
+
+    application = models.ForeignKey(StatusApplication, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(_("from"), max_length=20, choices=ApplicationState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=ApplicationState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("application transition")
+        verbose_name_plural = _("application transitions")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+
+class TerminationReason(models.TextChoices):
+    EXPIRY = "expiry", _("validity expired")
+    CITIZENSHIP = "citizenship", _("citizenship acquired")
+    REVOKED = "revoked", _("revoked for false documents")
+    DEPARTURE = "departure", _("left the country permanently")
+    DEATH = "death", _("death")
+
+
+@track_changes
+class KandasStatus(models.Model):
+    """The status granted by a decision, with its certificate; it ends by expiry or termination."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="statuses", verbose_name=_("person"))
+    application = models.OneToOneField(
+        StatusApplication, on_delete=models.PROTECT, related_name="status", verbose_name=_("application")
+    )
+    certificate_number = models.CharField(_("certificate number"), max_length=30, unique=True)
+    issued_on = models.DateField(_("issued on"))
+    valid_until = models.DateField(_("valid until"))
+    extensions = models.PositiveSmallIntegerField(_("extensions granted"), default=0)
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    termination_reason = models.CharField(
+        _("termination reason"), max_length=20, choices=TerminationReason.choices, blank=True
+    )
+    termination_note = models.TextField(_("termination note"), blank=True)
+
+    class Meta:
+        verbose_name = _("kandas status")
+        verbose_name_plural = _("kandas statuses")
+        ordering = ["-issued_on", "-id"]
+        indexes = [
+            models.Index(
+                fields=["valid_until"], condition=Q(terminated_on__isnull=True), name="status_active_until_idx"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(terminated_on__isnull=True), name="one_active_status_per_person",
+                violation_error_message=_("This person already holds an active kandas status."),
+            ),
+            models.CheckConstraint(condition=Q(valid_until__gt=models.F("issued_on")), name="status_valid_after_issue"),
+            models.CheckConstraint(
+                condition=Q(terminated_on__isnull=True, termination_reason="") | (Q(terminated_on__isnull=False) & ~Q(termination_reason="")),
+                name="status_termination_has_reason",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return _("Certificate %(number)s") % {"number": self.certificate_number}
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.terminated_on is None and self.issued_on <= day <= self.valid_until
+
+    @property
+    def is_valid(self) -> bool:
+        return self.is_valid_on(timezone.localdate())

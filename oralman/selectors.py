@@ -1,0 +1,58 @@
+"""Reads of the case file, always through the user's scope."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from core.roles import Role, role_of
+from core.scoping import scope_by_region
+from oralman.models import Document, Family, FamilyMember, KandasStatus, Person, StatusApplication
+
+
+def _center_person_ids(user):
+    """Persons currently placed in the center(s) the user staffs (adaptation_centers decides)."""
+    try:
+        from adaptation_centers.selectors import person_ids_placed_in_users_centers
+    except ImportError:
+        return Person.objects.none().values("pk")
+    return person_ids_placed_in_users_centers(user)
+
+
+def person_list(*, user) -> QuerySet[Person]:
+    qs = Person.objects.select_related("region", "country_of_origin", "citizenship")
+    if role_of(user) == Role.CENTER_STAFF:
+        return qs.filter(pk__in=_center_person_ids(user))
+    return scope_by_region(qs, user)
+
+
+def family_list(*, user) -> QuerySet[Family]:
+    qs = Family.objects.select_related("head", "region")
+    if role_of(user) == Role.CENTER_STAFF:
+        return qs.filter(members__person__in=_center_person_ids(user), members__left_on__isnull=True).distinct()
+    return scope_by_region(qs, user)
+
+
+def family_member_list(*, user) -> QuerySet[FamilyMember]:
+    return FamilyMember.objects.filter(family__in=family_list(user=user).values("pk")).select_related(
+        "person", "family"
+    )
+
+
+def document_list(*, user) -> QuerySet[Document]:
+    return Document.objects.filter(person__in=person_list(user=user).values("pk")).select_related(
+        "person", "verified_by"
+    )
+
+
+def application_list(*, user) -> QuerySet[StatusApplication]:
+    qs = StatusApplication.objects.select_related("applicant", "region", "refusal_ground")
+    if role_of(user) == Role.CENTER_STAFF:
+        return qs.none()
+    return scope_by_region(qs, user)
+
+
+def status_list(*, user) -> QuerySet[KandasStatus]:
+    qs = KandasStatus.objects.select_related("person", "application__region")
+    if role_of(user) == Role.CENTER_STAFF:
+        return qs.filter(person__in=_center_person_ids(user))
+    return scope_by_region(qs, user, field="person__region_id")

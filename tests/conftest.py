@@ -1,0 +1,108 @@
+"""Shared fixtures: users per role, and a real Celery worker thread for end-to-end task tests.
+
+Tests run on PostgreSQL only (DATABASE_URL or the embedded server). With KANDAS_REQUIRE_SERVICES
+set (CI), a missing Redis fails the tests that need it instead of falling back.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def region(db):
+    from core.models import Region
+
+    return Region.objects.get(code="pavlodar")
+
+
+@pytest.fixture
+def other_region(db):
+    from core.models import Region
+
+    return Region.objects.get(code="akmola")
+
+
+@pytest.fixture
+def caseworker(region):
+    return UserFactory(role="caseworker", region=region, username="caseworker")
+
+
+@pytest.fixture
+def other_caseworker(other_region):
+    return UserFactory(role="caseworker", region=other_region, username="other_caseworker")
+
+
+@pytest.fixture
+def analyst(db):
+    return UserFactory(role="ministry_analyst", username="analyst")
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(role="administrator", username="administrator", is_superuser=True)
+
+
+@pytest.fixture
+def center_staff(db):
+    return UserFactory(role="center_staff", username="center_clerk")
+
+
+def _broker_url() -> str:
+    redis_url = os.environ.get("REDIS_URL", "")
+    if redis_url:
+        import redis
+
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+        except redis.exceptions.ConnectionError as exc:
+            pytest.fail(f"REDIS_URL={redis_url} is set but Redis does not answer: {exc}")
+        return redis_url
+    if os.environ.get("KANDAS_REQUIRE_SERVICES"):
+        pytest.fail("KANDAS_REQUIRE_SERVICES is set but REDIS_URL is not: CI must test on Redis")
+    return "memory://"
+
+
+@pytest.fixture
+def celery_worker_thread(transaction_db):
+    """A real Celery worker in a thread: on Redis when REDIS_URL is set, else the memory transport.
+
+    Tasks are no longer eager inside this fixture: `.delay()` goes through the broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    broker = _broker_url()
+    previous = {
+        "broker_url": app.conf.broker_url,
+        "result_backend": app.conf.result_backend,
+        "task_always_eager": app.conf.task_always_eager,
+    }
+    app.conf.update(
+        broker_url=broker,
+        result_backend=broker if broker.startswith("redis") else "cache+memory://",
+        task_always_eager=False,
+    )
+    app.connection_for_write().ensure_connection(max_retries=2)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20, loglevel="WARNING") as worker:
+        yield worker
+    app.conf.update(**previous)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _russian_by_default():
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

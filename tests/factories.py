@@ -1,0 +1,115 @@
+"""Factories for the shared models. Each app's tests may add their own in tests/<app>/factories.py."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+import factory
+from django.contrib.auth.models import Group
+
+from core.iin import make_iin
+from core.models import Country, Region, User
+from oralman.models import Family, FamilyMember, KandasStatus, Person, StatusApplication
+
+_serial = itertools.count(1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "demo-pass-123")
+    is_staff = True
+
+    class Params:
+        role = None
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        role = kwargs.get("role") or getattr(self, "_role", None)
+        if role:
+            self.groups.add(Group.objects.get(name=role))
+        self.save()
+
+    @classmethod
+    def _create(cls, model_class, *args, role=None, **kwargs):
+        user = super()._create(model_class, *args, **kwargs)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+
+def region(code: str = "pavlodar") -> Region:
+    return Region.objects.get(code=code)
+
+
+def country(iso2: str = "CN") -> Country:
+    return Country.objects.get(iso2=iso2)
+
+
+def unique_iin(birth_date: datetime.date, sex: str) -> str:
+    while True:
+        iin = make_iin(birth_date, sex, next(_serial))
+        if iin:
+            return iin
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    surname = factory.Iterator(["Нурланов", "Серікбаев", "Әбілов", "Жақсыбеков", "Қасымов"])
+    given_name = factory.Iterator(["Ерлан", "Айгүл", "Нұрлан", "Жанар", "Бауыржан"])
+    patronymic = ""
+    surname_latin = factory.Iterator(["Nurlanov", "Serikbaev", "Abilov", "Zhaksybekov", "Kasymov"])
+    given_name_latin = factory.Iterator(["Erlan", "Aigul", "Nurlan", "Zhanar", "Bauyrzhan"])
+    birth_date = factory.Sequence(lambda n: datetime.date(1970, 1, 1) + datetime.timedelta(days=97 * n))
+    sex = "M"
+    country_of_origin = factory.LazyFunction(lambda: country("CN"))
+    citizenship = factory.LazyFunction(lambda: country("CN"))
+    passport_number = factory.Sequence(lambda n: f"E{n:08d}")
+    region = factory.LazyFunction(lambda: region("pavlodar"))
+    name_key = factory.LazyAttribute(lambda p: __import__("core.translit").translit.name_key(p.surname, p.given_name))
+    latin_key = factory.LazyAttribute(
+        lambda p: __import__("core.translit").translit.name_key(p.surname_latin, p.given_name_latin)
+    )
+
+
+class FamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Family
+
+    head = factory.SubFactory(PersonFactory)
+    region = factory.LazyAttribute(lambda f: f.head.region)
+
+    @factory.post_generation
+    def with_head_member(self, create, extracted, **kwargs):
+        if create:
+            FamilyMember.objects.create(family=self, person=self.head, relationship="head")
+
+
+class StatusApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusApplication
+
+    applicant = factory.SubFactory(PersonFactory)
+    region = factory.LazyAttribute(lambda a: a.applicant.region)
+
+
+class KandasStatusFactory(factory.django.DjangoModelFactory):
+    """A granted status (its application in state 'granted')."""
+
+    class Meta:
+        model = KandasStatus
+
+    person = factory.SubFactory(PersonFactory)
+    application = factory.LazyAttribute(
+        lambda s: StatusApplicationFactory(applicant=s.person, state="granted", decided_on=s.issued_on)
+    )
+    certificate_number = factory.Sequence(lambda n: f"KND-TEST-{n:06d}")
+    issued_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+    valid_until = factory.LazyAttribute(lambda s: s.issued_on + datetime.timedelta(days=364))
