@@ -1,0 +1,638 @@
+"""Every change to the quota goes through these functions (admin, API and tasks alike).
+
+The allocation job is set-based: per region, one query computes each request's deciding category
+in the database, `quotas.allocation` walks the ordered rows, and one UPDATE ... FROM unnest(...)
+writes only the rows whose decision changed. Each region is decided in its own transaction that
+first locks the region's share row (SELECT ... FOR UPDATE): runs, promotions and declines of one
+region are serialised, and a run killed half-way leaves whole regions decided or untouched, so
+running it again finishes the job. The database bounds a region's allocations by its share
+(RegionalQuota.used, kept by triggers, under a CHECK), whatever the code does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import acting
+from core.errors import DomainError
+from notifications.services import notify
+from oralman.models import Family, FamilyMember
+from oralman.services import active_status_of
+from quotas import allocation
+from quotas.models import (
+    NO_CATEGORY_RANK,
+    AllocationRun,
+    BenefitInstalment,
+    BenefitKind,
+    BenefitRates,
+    MciValue,
+    OversizeRule,
+    PriorityCategory,
+    QuotaRequest,
+    QuotaUnit,
+    QuotaYear,
+    RegionalQuota,
+    RequestState,
+)
+
+logger = logging.getLogger(__name__)
+R = RequestState
+
+# The one table of legal moves of a quota request. Anything not listed here cannot happen.
+LEGAL_TRANSITIONS: dict[str, set[str]] = {
+    R.PENDING: {R.ALLOCATED, R.WAITLISTED, R.DECLINED},
+    R.WAITLISTED: {R.ALLOCATED, R.WAITLISTED, R.DECLINED},
+    R.ALLOCATED: {R.DECLINED, R.RELEASED, R.SETTLED},
+    R.SETTLED: set(),
+    R.DECLINED: set(),
+    R.RELEASED: set(),
+}
+
+
+def _constraint_error(exc: IntegrityError) -> str:
+    cause = getattr(exc, "__cause__", None)
+    diag = getattr(cause, "diag", None)
+    return getattr(diag, "constraint_name", "") or ""
+
+
+# --- The year and its split -------------------------------------------------------------------
+
+
+def _check_positive(value, field: str) -> int:
+    if value is None or int(value) <= 0:
+        raise DomainError(_("A quota must be a positive number of places."), field=field)
+    return int(value)
+
+
+@transaction.atomic
+def quota_year_create(
+    *,
+    year: int,
+    unit: str,
+    national_total: int,
+    actor,
+    act_title: str = "",
+    act_number: str = "",
+    act_date: datetime.date | None = None,
+    is_open: bool = False,
+    oversize_rule: str = OversizeRule.STRICT_ORDER,
+) -> QuotaYear:
+    """Record the quota set for a year by its legal act."""
+    national_total = _check_positive(national_total, "national_total")
+    if unit not in QuotaUnit.values:
+        raise DomainError(_("Choose whether the quota is counted in families or in persons."), field="unit")
+    if oversize_rule not in OversizeRule.values:
+        raise DomainError(_("Choose a rule for a family larger than the places left."), field="oversize_rule")
+    if QuotaYear.objects.filter(year=year).exists():
+        raise DomainError(_("The quota for %(year)s is already recorded.") % {"year": year}, field="year")
+    with acting(actor):
+        return QuotaYear.objects.create(
+            year=year, unit=unit, national_total=national_total, act_title=act_title, act_number=act_number,
+            act_date=act_date, is_open=is_open, oversize_rule=oversize_rule,
+        )  # fmt: skip
+
+
+@transaction.atomic
+def quota_year_set_total(*, quota_year: QuotaYear, national_total: int, actor) -> QuotaYear:
+    """Change the national total (e.g. a raised quota); it can never fall below the regional split."""
+    national_total = _check_positive(national_total, "national_total")
+    quota_year = QuotaYear.objects.select_for_update().get(pk=quota_year.pk)
+    split = sum(quota_year.shares.values_list("places", flat=True))
+    if split > national_total:
+        raise DomainError(
+            _("The regional split already gives %(split)s places; the total cannot be %(total)s.")
+            % {"split": split, "total": national_total},
+            field="national_total",
+        )
+    quota_year.national_total = national_total
+    with acting(actor):
+        quota_year.save(update_fields=["national_total"])
+    return quota_year
+
+
+@transaction.atomic
+def quota_year_set_open(*, quota_year: QuotaYear, is_open: bool, actor) -> QuotaYear:
+    quota_year = QuotaYear.objects.select_for_update().get(pk=quota_year.pk)
+    quota_year.is_open = is_open
+    with acting(actor):
+        quota_year.save(update_fields=["is_open"])
+    return quota_year
+
+
+@transaction.atomic
+def regional_quota_set(*, quota_year: QuotaYear, region, places: int, actor) -> RegionalQuota:
+    """Create or change a region's share. The split can never exceed the national total and a share
+    can never fall below the places already allocated in it (both also enforced by the database)."""
+    places = _check_positive(places, "places")
+    # Lock the year first: the database trigger does the same, so concurrent edits queue here.
+    year = QuotaYear.objects.select_for_update().get(pk=quota_year.pk)
+    share = RegionalQuota.objects.select_for_update().filter(quota_year=year, region=region).first()
+    others = sum(year.shares.exclude(region=region).values_list("places", flat=True))
+    if others + places > year.national_total:
+        raise DomainError(
+            _("The split would give %(split)s places, more than the national total of %(total)s.")
+            % {"split": others + places, "total": year.national_total},
+            field="places",
+        )
+    if share is not None and places < share.used:
+        raise DomainError(
+            _("%(used)s places of this share are already allocated; it cannot be smaller.") % {"used": share.used},
+            field="places",
+        )
+    try:
+        with acting(actor), transaction.atomic():
+            if share is None:
+                return RegionalQuota.objects.create(quota_year=year, region=region, places=places)
+            share.places = places
+            share.save(update_fields=["places"])
+            return share
+    except IntegrityError as exc:
+        raise DomainError(_("The quota split exceeds the national total."), field="places") from exc
+
+
+# --- Requests -------------------------------------------------------------------------------------
+
+
+def family_size(family: Family) -> int:
+    return FamilyMember.objects.filter(family=family, left_on__isnull=True).count()
+
+
+@transaction.atomic
+def quota_request_create(
+    *,
+    family: Family,
+    quota_year: QuotaYear,
+    region,
+    actor,
+    categories: Iterable[PriorityCategory] = (),
+    submitted_at: datetime.datetime | None = None,
+) -> QuotaRequest:
+    """File a family's request for a year's quota in one region of settlement."""
+    year = QuotaYear.objects.get(pk=quota_year.pk)
+    if not year.is_open:
+        raise DomainError(_("The quota for %(year)s is closed for requests.") % {"year": year.year}, field="quota_year")
+    if not RegionalQuota.objects.filter(quota_year=year, region=region).exists():
+        raise DomainError(
+            _("%(region)s has no share of the %(year)s quota; settling there gives no quota benefits.")
+            % {"region": region, "year": year.year},
+            field="region",
+        )
+    if active_status_of(family.head) is None:
+        raise DomainError(
+            _("The head of the family, %(person)s, does not hold a valid kandas status.") % {"person": family.head},
+            field="family",
+        )
+    if QuotaRequest.objects.filter(family=family, quota_year=year).exists():
+        raise DomainError(
+            _("This family has already filed a quota request for %(year)s.") % {"year": year.year}, field="family"
+        )
+    categories = list(categories)
+    if any(not c.active for c in categories):
+        raise DomainError(_("A priority category that is no longer in use cannot be claimed."), field="categories")
+    members = family_size(family)
+    places = members if year.unit == QuotaUnit.PERSONS else 1
+    try:
+        with acting(actor), transaction.atomic():
+            request = QuotaRequest.objects.create(
+                family=family, quota_year=year, region=region, members_count=members, places=places,
+                submitted_at=submitted_at or timezone.now(), created_by=actor,
+            )  # fmt: skip
+            request.categories.set(categories)
+    except IntegrityError as exc:
+        raise DomainError(
+            _("This family has already filed a quota request for %(year)s.") % {"year": year.year}, field="family"
+        ) from exc
+    return request
+
+
+def _check_move(request: QuotaRequest, to_state: str) -> None:
+    if to_state not in LEGAL_TRANSITIONS[request.state]:
+        raise DomainError(
+            _("A request that is %(from)s cannot become %(to)s.")
+            % {"from": R(request.state).label, "to": R(to_state).label},
+            field="state",
+            code="illegal_transition",
+        )
+
+
+def _lock_request(request: QuotaRequest) -> tuple[RegionalQuota, QuotaRequest]:
+    """Lock the region's share, then the request: the same order as the allocation job (no deadlock)."""
+    share = (
+        RegionalQuota.objects.select_for_update(of=("self",))
+        .select_related("quota_year")
+        .get(quota_year_id=request.quota_year_id, region_id=request.region_id)
+    )
+    return share, QuotaRequest.objects.select_for_update(of=("self",)).select_related("family__head").get(pk=request.pk)
+
+
+def _close(request: QuotaRequest, to_state: str, *, actor, reason: str) -> QuotaRequest:
+    share, request = _lock_request(request)
+    _check_move(request, to_state)
+    freed = request.state == R.ALLOCATED
+    request.state = to_state
+    request.waitlist_position = None
+    request.closed_at = timezone.now()
+    request.close_reason = reason
+    with acting(actor, reason=reason):
+        request.save(update_fields=["state", "waitlist_position", "closed_at", "close_reason"])
+    if freed and share.quota_year.is_open:
+        _promote(share=share, actor=actor)
+    return request
+
+
+@transaction.atomic
+def quota_request_decline(*, request: QuotaRequest, actor, reason: str = "") -> QuotaRequest:
+    """The family declines (or withdraws its request). A freed place goes to the waiting line."""
+    return _close(request, R.DECLINED, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def quota_request_release(*, request: QuotaRequest, actor, reason: str) -> QuotaRequest:
+    """The department releases an allocated place (the family did not come, lost its status...)."""
+    if not reason.strip():
+        raise DomainError(_("Say why the place is released."), field="reason")
+    return _close(request, R.RELEASED, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def quota_request_settle(*, request: QuotaRequest, actor) -> QuotaRequest:
+    """The family arrived and its relocation allowance is paid: the request is settled."""
+    _share, request = _lock_request(request)
+    _check_move(request, R.SETTLED)
+    if not request.instalments.filter(kind=BenefitKind.RELOCATION, paid_on__isnull=False).exists():
+        raise DomainError(_("Record the payment of the relocation allowance before settling the request."))
+    request.state = R.SETTLED
+    request.closed_at = timezone.now()
+    with acting(actor):
+        request.save(update_fields=["state", "closed_at"])
+    return request
+
+
+def _promote(*, share: RegionalQuota, actor) -> AllocationRun:
+    """Give freed places to the region's waiting line, in its order (pending requests wait for a run)."""
+    run = AllocationRun.objects.create(
+        quota_year_id=share.quota_year_id, region_id=share.region_id, kind=AllocationRun.Kind.PROMOTION,
+        status=AllocationRun.Status.RUNNING, oversize_rule=share.quota_year.oversize_rule, requested_by=actor,
+        regions_total=1, attempts=1, started_at=timezone.now(),
+    )  # fmt: skip
+    result = _decide_region(run=run, share=share, states=(R.WAITLISTED,))
+    _record_progress(run, result)
+    run.status = AllocationRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    return run
+
+
+# --- The allocation job ---------------------------------------------------------------------------
+
+CANDIDATES_SQL = f"""
+SELECT r.id, r.places, r.state, r.submitted_at, r.rank, r.waitlist_position, r.deciding_category_id,
+       b.rank AS priority, b.id AS category_id, r.family_id
+FROM quotas_quotarequest r
+LEFT JOIN LATERAL (
+    SELECT c.rank, c.id FROM quotas_quotarequest_categories rc
+    JOIN quotas_prioritycategory c ON c.id = rc.prioritycategory_id AND c.active
+    WHERE rc.quotarequest_id = r.id ORDER BY c.rank LIMIT 1
+) b ON TRUE
+WHERE r.quota_year_id = %s AND r.region_id = %s AND r.state = ANY(%s)
+ORDER BY COALESCE(b.rank, {NO_CATEGORY_RANK}), r.submitted_at, r.id
+"""
+
+APPLY_SQL = """
+UPDATE quotas_quotarequest r
+SET state = v.state, rank = v.rank, waitlist_position = v.position, deciding_category_id = v.category_id,
+    decided_by_run_id = %s, decided_at = %s
+FROM unnest(%s::bigint[], %s::varchar[], %s::integer[], %s::integer[], %s::bigint[])
+     AS v(id, state, rank, position, category_id)
+WHERE r.id = v.id AND r.state IN ('pending', 'waitlisted')
+"""
+
+
+@dataclass
+class RegionResult:
+    considered: int = 0
+    allocated: int = 0
+    waitlisted: int = 0
+    changed: int = 0
+
+
+def _decide_region(*, run: AllocationRun, share: RegionalQuota, states: tuple[str, ...]) -> RegionResult:
+    """Decide one region inside the caller's transaction; `share` must be locked FOR UPDATE."""
+    rule = run.oversize_rule or share.quota_year.oversize_rule
+    with connection.cursor() as cursor:
+        cursor.execute(CANDIDATES_SQL, [share.quota_year_id, share.region_id, [*states, *allocation_holding()]])
+        rows = cursor.fetchall()
+    current = {}
+    candidates = []
+    for rid, places, state, submitted_at, rank, position, cat, priority, category_id, family_id in rows:
+        current[rid] = (state, rank, position, cat, family_id)
+        candidates.append(
+            allocation.Candidate(
+                id=rid, region_id=share.region_id, places=places, submitted_at=submitted_at,
+                priority=priority if priority is not None else NO_CATEGORY_RANK, category_id=category_id,
+                holds_places=state in allocation_holding(),
+            )
+        )  # fmt: skip
+    decisions = allocation.allocate_region(candidates, capacity=share.places, rule=rule)
+    result = RegionResult(considered=sum(1 for c in candidates if not c.holds_places))
+    ids, new_states, ranks, positions, cats = [], [], [], [], []
+    newly_allocated = []
+    for d in decisions:
+        if d.outcome == allocation.Outcome.HELD:
+            continue
+        state = str(d.outcome)
+        if state == R.ALLOCATED:
+            result.allocated += 1
+        else:
+            result.waitlisted += 1
+        if current[d.id][:4] == (state, d.rank, d.waitlist_position, d.category_id):
+            continue  # the same decision as before: leave the row (and the run that decided it) alone
+        ids.append(d.id)
+        new_states.append(state)
+        ranks.append(d.rank)
+        positions.append(d.waitlist_position)
+        cats.append(d.category_id)
+        if state == R.ALLOCATED:
+            newly_allocated.append(d.id)
+    if ids:
+        with acting(run.requested_by, job="quota_allocation", run=run.pk), connection.cursor() as cursor:
+            cursor.execute(APPLY_SQL, [run.pk, timezone.now(), ids, new_states, ranks, positions, cats])
+            if cursor.rowcount != len(ids):
+                raise RuntimeError("allocation: a request changed state under a locked share")
+    result.changed = len(ids)
+    _notify_allocated(run, newly_allocated)
+    if result.changed and result.waitlisted:
+        from quotas.tasks import notify_waitlisted_task
+
+        run_id, region_id = run.pk, share.region_id
+        transaction.on_commit(lambda: notify_waitlisted_task.delay(run_id, region_id))
+    return result
+
+
+def allocation_holding() -> tuple[str, ...]:
+    return (R.ALLOCATED, R.SETTLED)
+
+
+def _notify_allocated(run: AllocationRun, ids: list[int]) -> None:
+    if not ids:
+        return
+    event = "quota.promoted" if run.kind == AllocationRun.Kind.PROMOTION else "quota.allocated"
+    for request in QuotaRequest.objects.filter(pk__in=ids).select_related("family__head", "quota_year"):
+        notify(
+            event=event,
+            key=f"quota-request-{request.pk}-allocated-{run.pk}",
+            person=request.family.head,
+            context={"request_id": request.pk, "year": request.quota_year.year, "rank": request.rank,
+                     "region_id": request.region_id, "places": request.places},
+        )  # fmt: skip
+
+
+def notify_waitlisted(*, run_id: int, region_id: int) -> int:
+    """Tell the families waitlisted by a run their place in line (once per request: the key has no run)."""
+    sent = 0
+    qs = QuotaRequest.objects.filter(decided_by_run_id=run_id, region_id=region_id, state=R.WAITLISTED)
+    for request in qs.select_related("family__head", "quota_year").iterator(chunk_size=2000):
+        notify(
+            event="quota.waitlisted",
+            key=f"quota-request-{request.pk}-waitlisted",
+            person=request.family.head,
+            context={"request_id": request.pk, "year": request.quota_year.year,
+                     "waitlist_position": request.waitlist_position},
+        )  # fmt: skip
+        sent += 1
+    return sent
+
+
+def _record_progress(run: AllocationRun, result: RegionResult) -> None:
+    run.regions_done += 1
+    run.considered += result.considered
+    run.allocated += result.allocated
+    run.waitlisted += result.waitlisted
+    run.changed += result.changed
+    run.save(update_fields=["regions_done", "considered", "allocated", "waitlisted", "changed"])
+
+
+@transaction.atomic
+def allocation_run_start(*, quota_year: QuotaYear, actor, region=None, kind: str = AllocationRun.Kind.MANUAL):
+    """Queue an allocation run for a year (optionally one region); the Celery job does the work."""
+    year = QuotaYear.objects.get(pk=quota_year.pk)
+    if not year.is_open:
+        raise DomainError(_("The quota for %(year)s is closed; no allocation can run.") % {"year": year.year})
+    shares = RegionalQuota.objects.filter(quota_year=year)
+    if region is not None:
+        shares = shares.filter(region=region)
+    if not shares.exists():
+        raise DomainError(_("The quota for %(year)s has no regional split to allocate.") % {"year": year.year})
+    with acting(actor):
+        run = AllocationRun.objects.create(
+            quota_year=year, region=region, kind=kind, requested_by=actor, oversize_rule=year.oversize_rule
+        )
+    from quotas.tasks import allocate_quota_task
+
+    transaction.on_commit(lambda: _enqueue(run.pk, allocate_quota_task))
+    return run
+
+
+def _enqueue(run_id: int, task) -> None:
+    result = task.delay(run_id)
+    AllocationRun.objects.filter(pk=run_id, task_id="").update(task_id=result.id or "")
+
+
+def allocation_run_execute(*, run_id: int, on_progress: Callable[[AllocationRun], None] | None = None) -> AllocationRun:
+    """Do (or finish) a run: every region in its own transaction, committed one by one.
+
+    Idempotent: a done run is not repeated, and re-deciding a region that was already decided
+    changes nothing. A run killed half-way is simply executed again (Celery redelivers it)."""
+    with transaction.atomic():
+        run = (
+            AllocationRun.objects.select_for_update(of=("self",))
+            .select_related("quota_year", "requested_by")
+            .get(pk=run_id)
+        )
+        if run.status == AllocationRun.Status.DONE:
+            return run
+        shares = RegionalQuota.objects.filter(quota_year_id=run.quota_year_id)
+        if run.region_id:
+            shares = shares.filter(region_id=run.region_id)
+        share_ids = list(shares.order_by("region_id").values_list("pk", flat=True))
+        run.status = AllocationRun.Status.RUNNING
+        run.attempts += 1
+        run.started_at = run.started_at or timezone.now()
+        run.regions_total = len(share_ids)
+        run.oversize_rule = run.oversize_rule or run.quota_year.oversize_rule
+        # Counters restart with each attempt: a resumed run re-decides (unchanged) regions.
+        run.regions_done = run.considered = run.allocated = run.waitlisted = run.changed = 0
+        run.error = ""
+        run.save()
+    if on_progress:
+        on_progress(run)
+    try:
+        for share_id in share_ids:
+            with transaction.atomic():
+                share = (
+                    RegionalQuota.objects.select_for_update(of=("self",)).select_related("quota_year").get(pk=share_id)
+                )
+                if not share.quota_year.is_open:
+                    raise DomainError(
+                        _("The quota for %(year)s is closed; no allocation can run.") % {"year": share.quota_year.year}
+                    )
+                result = _decide_region(run=run, share=share, states=(R.PENDING, R.WAITLISTED))
+                _record_progress(run, result)
+            if on_progress:
+                on_progress(run)
+    except Exception as exc:
+        AllocationRun.objects.filter(pk=run.pk).update(
+            status=AllocationRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    run.status = AllocationRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    return run
+
+
+def reallocate_open_years(*, actor=None) -> list[AllocationRun]:
+    """The nightly job: re-allocate freed places (and new requests) of every open year."""
+    runs = []
+    for year in QuotaYear.objects.filter(is_open=True, shares__isnull=False).distinct().order_by("year"):
+        run = AllocationRun.objects.create(
+            quota_year=year, kind=AllocationRun.Kind.SCHEDULED, requested_by=actor, oversize_rule=year.oversize_rule
+        )
+        runs.append(allocation_run_execute(run_id=run.pk))
+    return runs
+
+
+# --- Benefits ---------------------------------------------------------------------------------------
+
+TIYN = Decimal("0.01")
+
+
+def mci_value(year: int) -> Decimal:
+    value = MciValue.objects.filter(year=year).values_list("tenge", flat=True).first()
+    if value is None:
+        raise DomainError(
+            _("The MCI value for %(year)s is not recorded; an administrator must add it.") % {"year": year}
+        )
+    return value
+
+
+def benefit_rates(year: int) -> BenefitRates:
+    rates = BenefitRates.objects.filter(year__lte=year).order_by("-year").first()
+    if rates is None:
+        raise DomainError(_("No benefit rates are recorded for %(year)s.") % {"year": year})
+    return rates
+
+
+@dataclass(frozen=True)
+class BenefitEntitlement:
+    year: int
+    mci_tenge: Decimal
+    members: int
+    relocation_mci: Decimal
+    rent_mci_per_month: Decimal
+    rent_months: int
+    housing_cap_mci: Decimal
+    housing_percent: int
+
+    @property
+    def relocation_tenge(self) -> Decimal:
+        return (self.relocation_mci * self.mci_tenge).quantize(TIYN, ROUND_HALF_UP)
+
+    @property
+    def rent_tenge_per_month(self) -> Decimal:
+        return (self.rent_mci_per_month * self.mci_tenge).quantize(TIYN, ROUND_HALF_UP)
+
+    @property
+    def housing_cap_tenge(self) -> Decimal:
+        return (self.housing_cap_mci * self.mci_tenge).quantize(TIYN, ROUND_HALF_UP)
+
+    @property
+    def total_cash_tenge(self) -> Decimal:
+        return self.relocation_tenge + self.rent_tenge_per_month * self.rent_months
+
+
+def benefit_entitlement(request: QuotaRequest) -> BenefitEntitlement:
+    """What an included family is owed, from its size and the year's MCI and rates."""
+    year = request.quota_year.year
+    rates = benefit_rates(year)
+    members = request.members_count
+    rent = (
+        rates.rent_mci_per_month_large_family
+        if members >= rates.large_family_from_members
+        else rates.rent_mci_per_month
+    )
+    return BenefitEntitlement(
+        year=year, mci_tenge=mci_value(year), members=members,
+        relocation_mci=rates.relocation_mci_per_member * members, rent_mci_per_month=rent,
+        rent_months=rates.rent_months, housing_cap_mci=rates.housing_certificate_cap_mci,
+        housing_percent=rates.housing_certificate_percent,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def benefits_schedule(*, request: QuotaRequest, actor, first_due_on: datetime.date) -> list[BenefitInstalment]:
+    """Schedule the relocation allowance and the monthly rent subsidy of an allocated family."""
+    _share, request = _lock_request(request)
+    if request.state != R.ALLOCATED:
+        raise DomainError(_("Benefits are scheduled only for a family included in the quota."))
+    if request.instalments.exists():
+        raise DomainError(_("The benefits of this family are already scheduled."))
+    ent = benefit_entitlement(request)
+    rows = [
+        BenefitInstalment(
+            request=request, kind=BenefitKind.RELOCATION, sequence=1, due_on=first_due_on,
+            amount_mci=ent.relocation_mci, mci_tenge=ent.mci_tenge, amount_tenge=ent.relocation_tenge,
+        )
+    ] + [
+        BenefitInstalment(
+            request=request, kind=BenefitKind.RENT, sequence=n, due_on=first_due_on + relativedelta(months=n - 1),
+            amount_mci=ent.rent_mci_per_month, mci_tenge=ent.mci_tenge, amount_tenge=ent.rent_tenge_per_month,
+        )
+        for n in range(1, ent.rent_months + 1)
+    ]  # fmt: skip
+    with acting(actor):
+        return BenefitInstalment.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def housing_certificate_issue(
+    *, request: QuotaRequest, home_price_tenge: Decimal, actor, due_on: datetime.date
+) -> BenefitInstalment:
+    """The housing certificate: the year's percentage of the home's price, up to the cap."""
+    _share, request = _lock_request(request)
+    if request.state not in (R.ALLOCATED, R.SETTLED):
+        raise DomainError(_("A housing certificate is issued only to a family included in the quota."))
+    if home_price_tenge is None or Decimal(home_price_tenge) <= 0:
+        raise DomainError(_("Enter the price of the home."), field="home_price_tenge")
+    if request.instalments.filter(kind=BenefitKind.HOUSING).exists():
+        raise DomainError(_("This family already has a housing certificate."))
+    ent = benefit_entitlement(request)
+    share = (Decimal(home_price_tenge) * ent.housing_percent / 100).quantize(TIYN, ROUND_HALF_UP)
+    amount = min(share, ent.housing_cap_tenge)
+    with acting(actor):
+        return BenefitInstalment.objects.create(
+            request=request, kind=BenefitKind.HOUSING, sequence=1, due_on=due_on,
+            amount_mci=(amount / ent.mci_tenge).quantize(TIYN, ROUND_HALF_UP), mci_tenge=ent.mci_tenge,
+            amount_tenge=amount,
+        )  # fmt: skip
+
+
+@transaction.atomic
+def instalment_pay(*, instalment: BenefitInstalment, actor, paid_on: datetime.date | None = None) -> BenefitInstalment:
+    instalment = BenefitInstalment.objects.select_for_update().get(pk=instalment.pk)
+    if instalment.paid_on:
+        raise DomainError(_("This instalment was already paid on %(date)s.") % {"date": instalment.paid_on})
+    instalment.paid_on = paid_on or timezone.localdate()
+    instalment.paid_by = actor
+    with acting(actor):
+        instalment.save(update_fields=["paid_on", "paid_by"])
+    return instalment

@@ -1,0 +1,33 @@
+"""Celery tasks of the quota: thin, take ids, idempotent (a done run is never repeated)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from quotas import services
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def allocate_quota_task(self, run_id: int) -> dict:
+    """Execute an allocation run; progress is written to the run row and to the task state."""
+
+    def report(run):
+        if self.request.id and not self.request.is_eager:
+            self.update_state(
+                state="PROGRESS",
+                meta={"run_id": run.pk, "regions_done": run.regions_done, "regions_total": run.regions_total},
+            )
+
+    run = services.allocation_run_execute(run_id=run_id, on_progress=report)
+    return {"run_id": run.pk, "status": run.status, "allocated": run.allocated, "waitlisted": run.waitlisted}
+
+
+@shared_task(acks_late=True)
+def reallocate_released_task() -> list[int]:
+    """Nightly (beat): give places freed by declines and releases, and new requests, their decision."""
+    return [run.pk for run in services.reallocate_open_years()]
+
+
+@shared_task(acks_late=True)
+def notify_waitlisted_task(run_id: int, region_id: int) -> int:
+    return services.notify_waitlisted(run_id=run_id, region_id=region_id)
