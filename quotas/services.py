@@ -369,12 +369,8 @@ def _decide_region(*, run: AllocationRun, share: RegionalQuota, states: tuple[st
             if cursor.rowcount != len(ids):
                 raise RuntimeError("allocation: a request changed state under a locked share")
     result.changed = len(ids)
-    _notify_allocated(run, newly_allocated)
-    if result.changed and result.waitlisted:
-        from quotas.tasks import notify_waitlisted_task
-
-        run_id, region_id = run.pk, share.region_id
-        transaction.on_commit(lambda: notify_waitlisted_task.delay(run_id, region_id))
+    if run.kind == AllocationRun.Kind.PROMOTION:
+        _notify_promoted(run, newly_allocated)  # in the transaction of the decline or release
     return result
 
 
@@ -382,13 +378,10 @@ def allocation_holding() -> tuple[str, ...]:
     return (R.ALLOCATED, R.SETTLED)
 
 
-def _notify_allocated(run: AllocationRun, ids: list[int]) -> None:
-    if not ids:
-        return
-    event = "quota.promoted" if run.kind == AllocationRun.Kind.PROMOTION else "quota.allocated"
+def _notify_promoted(run: AllocationRun, ids: list[int]) -> None:
     for request in QuotaRequest.objects.filter(pk__in=ids).select_related("family__head", "quota_year"):
         notify(
-            event=event,
+            event="quota.promoted",
             key=f"quota-request-{request.pk}-allocated-{run.pk}",
             person=request.family.head,
             context={"request_id": request.pk, "year": request.quota_year.year, "rank": request.rank,
@@ -396,17 +389,23 @@ def _notify_allocated(run: AllocationRun, ids: list[int]) -> None:
         )  # fmt: skip
 
 
-def notify_waitlisted(*, run_id: int, region_id: int) -> int:
-    """Tell the families waitlisted by a run their place in line (once per request: the key has no run)."""
+def notify_run_decisions(*, run_id: int) -> int:
+    """Tell the families a run decided: included, or waitlisted with their place in line.
+
+    A follow-up job after the run (the task enqueues it): a run may decide a hundred thousand
+    requests, and loading every family head inside the run's transactions would make the run
+    several times slower. The keys make it idempotent: one "allocated" notice per request and
+    run, one "waitlisted" notice per request whatever its later place in line."""
     sent = 0
-    qs = QuotaRequest.objects.filter(decided_by_run_id=run_id, region_id=region_id, state=R.WAITLISTED)
+    qs = QuotaRequest.objects.filter(decided_by_run_id=run_id, state__in=[R.ALLOCATED, R.WAITLISTED])
     for request in qs.select_related("family__head", "quota_year").iterator(chunk_size=2000):
+        allocated = request.state == R.ALLOCATED
         notify(
-            event="quota.waitlisted",
-            key=f"quota-request-{request.pk}-waitlisted",
+            event="quota.allocated" if allocated else "quota.waitlisted",
+            key=f"quota-request-{request.pk}-allocated-{run_id}" if allocated else f"quota-request-{request.pk}-waitlisted",
             person=request.family.head,
-            context={"request_id": request.pk, "year": request.quota_year.year,
-                     "waitlist_position": request.waitlist_position},
+            context={"request_id": request.pk, "year": request.quota_year.year, "rank": request.rank,
+                     "waitlist_position": request.waitlist_position, "places": request.places},
         )  # fmt: skip
         sent += 1
     return sent

@@ -19,15 +19,20 @@ def allocate_quota_task(self, run_id: int) -> dict:
             )
 
     run = services.allocation_run_execute(run_id=run_id, on_progress=report)
+    notify_run_decisions_task.delay(run.pk)
     return {"run_id": run.pk, "status": run.status, "allocated": run.allocated, "waitlisted": run.waitlisted}
 
 
 @shared_task(acks_late=True)
 def reallocate_released_task() -> list[int]:
     """Nightly (beat): give places freed by declines and releases, and new requests, their decision."""
-    return [run.pk for run in services.reallocate_open_years()]
+    run_ids = [run.pk for run in services.reallocate_open_years()]
+    for run_id in run_ids:
+        notify_run_decisions_task.delay(run_id)
+    return run_ids
 
 
 @shared_task(acks_late=True)
-def notify_waitlisted_task(run_id: int, region_id: int) -> int:
-    return services.notify_waitlisted(run_id=run_id, region_id=region_id)
+def notify_run_decisions_task(run_id: int) -> int:
+    """Tell the families a run decided (idempotent: the notification keys)."""
+    return services.notify_run_decisions(run_id=run_id)
