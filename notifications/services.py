@@ -185,7 +185,9 @@ def enqueue_delivery(notification_id: int) -> bool:
 def notification_resend(*, notification: Notification, actor) -> Notification:
     """Send a notification again (an administrator's action): re-rendered from the current template
     and the recipient's current contacts, with a fresh channel key so a gateway does not drop it."""
-    notification = Notification.objects.select_for_update().select_related("person", "user").get(pk=notification.pk)
+    notification = (
+        Notification.objects.select_for_update(of=("self",)).select_related("person", "user").get(pk=notification.pk)
+    )
     if notification.state in (State.PENDING, State.SENDING):
         raise DomainError(_("This notification is already waiting to be sent."))
     content = _compose(notification.event, notification.person, notification.user, notification.context)

@@ -84,3 +84,58 @@ def transaction_db(transactional_db):
     """tests/conftest.py's worker fixture asks for `transaction_db` (pytest-django calls it
     `transactional_db`); this alias keeps it usable here until the shared conftest is fixed."""
     return transactional_db
+
+
+class FakeGateway:
+    """A real HTTP server in a thread standing in for the SMS gateway: it records each request and
+    answers with the queued status codes (then 200). Like a real gateway it drops a repeated key."""
+
+    def __init__(self):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[dict] = []
+        self.delivered: list[dict] = []
+        self.statuses: list[int] = []
+        self.delay = 0.0
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                request = {"headers": dict(self.headers), "body": body}
+                gateway.requests.append(request)
+                time.sleep(gateway.delay)
+                status = gateway.statuses.pop(0) if gateway.statuses else 200
+                key = self.headers.get("Idempotency-Key")
+                if status == 200 and not any(d["headers"].get("Idempotency-Key") == key for d in gateway.delivered):
+                    gateway.delivered.append(request)
+                payload = json.dumps({"id": f"gw-{len(gateway.requests)}"} if status == 200 else {"error": "no"})
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(payload.encode())
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1/messages"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def sms_gateway(settings):
+    gateway = FakeGateway()
+    settings.SMS_BACKEND = "notifications.sms.HttpSmsGatewayBackend"
+    settings.SMS_GATEWAY_URL = gateway.url
+    settings.SMS_GATEWAY_TOKEN = "gateway-secret"
+    settings.SMS_SENDER = "KANDAS"
+    yield gateway
+    gateway.close()
