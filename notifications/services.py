@@ -83,15 +83,31 @@ def _recipient_name(person, user) -> str:
     return user.get_full_name() or user.username
 
 
+# Refusal events carry the ground's code; the message names the ground in the recipient's language.
+GROUND_MODELS = {
+    Event.STATUS_REFUSED: "oralman.RefusalGround",
+    Event.CITIZENSHIP_REFUSED: "citizenship.CitizenshipRefusalGround",
+}
+
+
+def _ground_name(event: str, code: str, language: str) -> str:
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(GROUND_MODELS[event])
+    except (KeyError, LookupError):
+        return ""
+    ground = model.objects.filter(code=code).first()
+    if ground is None:
+        return ""
+    return getattr(ground, f"name_{language}", "") or getattr(ground, "name_ru", "") or str(ground)
+
+
 def _render_context(event: str, person, user, context: dict[str, Any], language: str) -> dict[str, Any]:
     """The template's context: the caller's dict plus the recipient's name and readable names of codes."""
     result = {"recipient_name": _recipient_name(person, user), **context}
-    if event == Event.STATUS_REFUSED and result.get("ground") and "ground_name" not in result:
-        from oralman.models import RefusalGround
-
-        ground = RefusalGround.objects.filter(code=result["ground"]).first()
-        if ground is not None:
-            result["ground_name"] = getattr(ground, f"name_{language}", "") or ground.name_ru
+    if event in GROUND_MODELS and result.get("ground") and "ground_name" not in result:
+        result["ground_name"] = _ground_name(event, result["ground"], language)
     return result
 
 
