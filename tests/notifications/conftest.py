@@ -79,13 +79,6 @@ def closed_port_broker():
     return f"redis://127.0.0.1:{port}/0"
 
 
-@pytest.fixture
-def transaction_db(transactional_db):
-    """tests/conftest.py's worker fixture asks for `transaction_db` (pytest-django calls it
-    `transactional_db`); this alias keeps it usable here until the shared conftest is fixed."""
-    return transactional_db
-
-
 class FakeGateway:
     """A real HTTP server in a thread standing in for the SMS gateway: it records each request and
     answers with the queued status codes (then 200). Like a real gateway it drops a repeated key."""

@@ -192,5 +192,6 @@ def test_beat_schedule_rows_exist_with_their_arguments():
     assert json.loads(tasks["notifications.tasks.status_expiring_reminders_task"].kwargs) == {"days_ahead": 30}
     assert json.loads(tasks["notifications.tasks.deadline_digest_task"].kwargs) == {"working_days": 3}
     assert tasks["oralman.tasks.expire_statuses_task"].crontab.hour == "0"
+    app.loader.import_default_modules()  # what a worker does at start: autodiscover every app's tasks
     for name in tasks:
         assert name in app.tasks, name  # every scheduled task is registered with the worker
