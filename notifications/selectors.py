@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from core.roles import Role, role_of
 from core.scoping import scope_by_region
 from notifications.models import Notification
 
@@ -14,8 +15,12 @@ State = Notification.State
 
 
 def notification_list(*, user) -> QuerySet[Notification]:
-    """Administrators and analysts: every notification; caseworkers: their region's."""
-    return scope_by_region(Notification.objects.select_related("person", "user", "region"), user)
+    """Administrators: every notification; caseworkers: their region's; nobody else (the messages are
+    personal data and analysts work with aggregates)."""
+    queryset = Notification.objects.select_related("person", "user", "region")
+    if role_of(user) == Role.MINISTRY_ANALYST:
+        return queryset.none()
+    return scope_by_region(queryset, user)
 
 
 def today_bounds(today: datetime.date | None = None) -> tuple[datetime.datetime, datetime.datetime]:
