@@ -13,6 +13,10 @@ from notifications.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    # Plain strings: their choice sets share names and values with oralman's (no enum clash in the schema).
+    channel = serializers.CharField(read_only=True, help_text="email, sms, or empty when the recipient had no contact")
+    language = serializers.CharField(read_only=True, help_text="ru, kk or en")
+
     class Meta:
         model = Notification
         fields = [

@@ -195,3 +195,16 @@ def test_beat_schedule_rows_exist_with_their_arguments():
     app.loader.import_default_modules()  # what a worker does at start: autodiscover every app's tasks
     for name in tasks:
         assert name in app.tasks, name  # every scheduled task is registered with the worker
+
+
+@pytest.mark.django_db
+def test_digest_is_written_in_the_caseworkers_language(time_machine, caseworker, region):
+    caseworker.email = "cw@example.kz"
+    caseworker.preferred_language = "kk"
+    caseworker.save(update_fields=["email", "preferred_language"])
+    freeze(time_machine, TODAY)
+    application = application_due(TODAY, region=region)
+    assert deadline_digest_task.delay().get() == 1
+    notification = Notification.objects.get(user=caseworker)
+    assert notification.language == "kk"
+    assert f"13.03.2026: қандас мәртебесі туралы өтініш № {application.pk}" in notification.body
