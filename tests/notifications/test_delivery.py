@@ -224,3 +224,14 @@ def test_resend_of_a_waiting_notification_is_refused(administrator):
     notification = notify(event="status.granted", key="k-wait", person=ContactablePersonFactory())
     with pytest.raises(DomainError):
         notification_resend(notification=notification, actor=administrator)
+
+
+@pytest.mark.django_db
+def test_a_misconfigured_gateway_is_an_error_recorded_on_the_attempt(settings):
+    settings.SMS_BACKEND = "notifications.sms.HttpSmsGatewayBackend"
+    settings.SMS_GATEWAY_URL = ""
+    notification = notify(event="status.granted", key="k-conf", person=SmsPersonFactory())
+    assert notification_deliver(notification_id=notification.pk) == "retry"
+    notification.refresh_from_db()
+    assert "SMS_GATEWAY_URL" in notification.last_error
+    assert _attempts(notification) == [(1, Outcome.ERROR, False, False)]
