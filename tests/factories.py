@@ -25,18 +25,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "demo-pass-123")
     is_staff = True
 
-    class Params:
-        role = None
-
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
-        role = kwargs.get("role") or getattr(self, "_role", None)
-        if role:
-            self.groups.add(Group.objects.get(name=role))
+        if create and extracted:
+            self.groups.add(*extracted)
         self.save()
 
     @classmethod
     def _create(cls, model_class, *args, role=None, **kwargs):
+        # `role` is not a model field: it names the group (core.roles.Role) the user joins.
         user = super()._create(model_class, *args, **kwargs)
         if role:
             user.groups.add(Group.objects.get(name=role))
