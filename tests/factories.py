@@ -79,6 +79,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
 class FamilyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Family
+        skip_postgeneration_save = True
 
     head = factory.SubFactory(PersonFactory)
     region = factory.LazyAttribute(lambda f: f.head.region)
