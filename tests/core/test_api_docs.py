@@ -82,3 +82,19 @@ def test_the_docs_page_script_points_at_the_local_schema(staff_client):
     html = staff_client.get("/api/docs/").content.decode()
     assert "/api/schema/" in html
     assert "swagger-ui" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/", "/admin/oralman/statusapplication/", "/admin/oralman/person/add/", "/admin/login/"],
+)
+def test_admin_pages_load_nothing_from_outside_the_project(url):
+    client = Client()
+    if "login" not in url:
+        client.force_login(UserFactory(role="caseworker", username="offline-desk"))
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    external = [u for u in ASSET.findall(html) if u.startswith(("http:", "https:", "//"))]
+    assert external == []

@@ -289,3 +289,12 @@ def test_the_api_refuses_a_member_already_in_another_family(api, caseworker):
     )
     assert response.status_code == 400
     assert "person" in response.json()
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_iin_mismatch_warning_on_the_person_page(client, caseworker):
+    person = PersonFactory(birth_date=D(1988, 5, 14), sex="F", iin=make_iin(D(1987, 5, 14), "F", 99))
+    client.force_login(caseworker)
+    response = client.get(f"/admin/oralman/person/{person.pk}/change/")
+    texts = [str(m) for m in response.context["messages"]]
+    assert any("1987-05-14" in t and "1988-05-14" in t for t in texts), texts
