@@ -58,9 +58,20 @@ def document_issue(*, kind: str, subject, language: str, actor) -> IssuedDocumen
         return IssuedDocument.objects.get(kind=kind, language=language, **lookup)
 
 
+def public_base_url() -> str:
+    """Where the public reaches the verification page: DOCUMENTS_PUBLIC_BASE_URL if the settings
+    have it, else the first allowed host (https), else a local development address."""
+    base = getattr(settings, "DOCUMENTS_PUBLIC_BASE_URL", "")
+    if base:
+        return base.rstrip("/")
+    host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h not in ("*", "testserver")), "localhost")
+    if host in ("localhost", "127.0.0.1"):
+        return f"http://{host}:8000"
+    return f"https://{host}"
+
+
 def verification_url(issued: IssuedDocument) -> str:
-    base = getattr(settings, "DOCUMENTS_PUBLIC_BASE_URL", "").rstrip("/")
-    return f"{base}{reverse('documents:verify', args=[issued.code])}"
+    return f"{public_base_url()}{reverse('documents:verify', args=[issued.code])}"
 
 
 def _context(issued: IssuedDocument) -> dict:
