@@ -103,9 +103,9 @@ def admission_rows(*, user, params) -> list[dict]:
     cte, args = _admissions_cte(user, params)
     key = {
         "year": ("adm.year::text", "adm.year", "adm.year"),
-        "region": (_name_column("r"), "adm.region_id", "1"),
-        "basis": ("adm.basis", "adm.basis", "1"),
-        "former_citizenship": (_name_column("c"), "adm.former_citizenship_id", "1"),
+        "region": (_name_column("r"), "adm.region_id", "admitted DESC"),
+        "basis": ("adm.basis", "adm.basis", "admitted DESC"),
+        "former_citizenship": (_name_column("c"), "adm.former_citizenship_id", "admitted DESC"),
     }[group_by]
     label, group_key, order = key
     sql = f"""{cte}
@@ -115,7 +115,7 @@ def admission_rows(*, user, params) -> list[dict]:
         LEFT JOIN core_region r ON r.id = adm.region_id
         LEFT JOIN core_country c ON c.id = adm.former_citizenship_id
         GROUP BY {group_key}, {label}
-        ORDER BY {order}, admitted DESC
+        ORDER BY {order}, 1
     """
     rows = _fetch(sql, [*args, Basis.ORALMAN])
     labels = dict(Basis.choices)
@@ -222,7 +222,7 @@ register(
         slug="citizenship-oralman-share",
         title=_("Share of oralmans among admissions to citizenship"),
         description=_(
-            "Per year and cumulatively since independence (the seed speech: 736,828 admitted, 90.7% oralmans)."
+            "Per year and cumulatively since independence (the seed speech: 736,828 admitted, 668,293 of them oralmans)."
         ),
         columns=[
             Column("year", _("Year")),

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from documents.models import IssuedDocument, normalise_code
@@ -132,6 +133,15 @@ def pdf_filename(issued: IssuedDocument) -> str:
     return f"{issued.kind}-{issued.subject.pk}-{issued.language}.pdf"
 
 
+# The reasons as the public page words them (the same msgids as oralman.TerminationReason).
+TERMINATION_LABELS = {
+    "expiry": gettext_lazy("validity expired"),
+    "citizenship": gettext_lazy("citizenship acquired"),
+    "revoked": gettext_lazy("revoked for false documents"),
+    "departure": gettext_lazy("left the country permanently"),
+    "death": gettext_lazy("death"),
+}
+
 # --- Verification -----------------------------------------------------------------------------
 
 
@@ -199,7 +209,7 @@ def _certificate_state(status, today: datetime.date) -> tuple[str, str]:
             return "expired", _("Expired on %(d)s.") % {"d": status.valid_until.strftime("%d.%m.%Y")}
         return "terminated", _("No longer valid: ended on %(d)s (%(reason)s).") % {
             "d": status.terminated_on.strftime("%d.%m.%Y"),
-            "reason": status.get_termination_reason_display(),
+            "reason": TERMINATION_LABELS.get(status.termination_reason, status.termination_reason),
         }
     if today > status.valid_until:
         return "expired", _("Expired on %(d)s.") % {"d": status.valid_until.strftime("%d.%m.%Y")}

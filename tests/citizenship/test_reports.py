@@ -36,7 +36,7 @@ def test_the_seed_data_set_reports_736828_admitted_and_907_percent_oralmans(db, 
     assert last["cumulative_admitted"] == 736_828
     assert last["cumulative_oralmans"] == 668_293
     assert last["cumulative_share"] == 90.7
-    assert 0 < min(r["admitted"] for r in share)
+    assert min(r["admitted"] for r in share) > 0
     by_year = _rows("citizenship-admissions", analyst, group_by="year")
     assert by_year[-1] == {"label": "Итого", "admitted": 736_828, "oralmans": 668_293, "share": 90.7}
     by_basis = {r["label"]: r["admitted"] for r in _rows("citizenship-admissions", analyst, group_by="basis")}
