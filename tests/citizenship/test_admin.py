@@ -72,7 +72,7 @@ def test_a_grant_without_documents_is_refused_on_the_desk_with_a_message(client,
     app = f.application(state="submitted", documents=False)
     f.file_documents(app, doc_types=["passport"])
     client.force_login(caseworker)
-    client.post(transition_url(app, "review"), {})
+    client.post(transition_url(app, "review"), {"reason": ""})  # an empty POST counts as unbound in the base
     response = client.post(
         transition_url(app, "grant"),
         {"decree_number": "1", "decree_date": timezone.localdate().isoformat(), "iin": f.free_iin(app.person)},
