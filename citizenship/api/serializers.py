@@ -45,7 +45,7 @@ class CitizenshipApplicationSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class TransitionSerializer(serializers.ModelSerializer):
+class CitizenshipTransitionSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
 
     class Meta:
@@ -53,7 +53,7 @@ class TransitionSerializer(serializers.ModelSerializer):
         fields = ["at", "from_state", "to_state", "actor", "reason"]
 
 
-class FiledDocumentSerializer(serializers.ModelSerializer):
+class CitizenshipFiledDocumentSerializer(serializers.ModelSerializer):
     doc_type = serializers.CharField(source="document.doc_type", read_only=True)
     verified = serializers.SerializerMethodField()
 
@@ -66,8 +66,8 @@ class FiledDocumentSerializer(serializers.ModelSerializer):
 
 
 class CitizenshipApplicationDetailSerializer(CitizenshipApplicationSerializer):
-    transitions = TransitionSerializer(many=True, read_only=True)
-    filed_documents = FiledDocumentSerializer(many=True, read_only=True)
+    transitions = CitizenshipTransitionSerializer(many=True, read_only=True)
+    filed_documents = CitizenshipFiledDocumentSerializer(many=True, read_only=True)
     legal_next_states = serializers.SerializerMethodField()
     missing_documents = serializers.SerializerMethodField()
 
@@ -84,41 +84,41 @@ class CitizenshipApplicationDetailSerializer(CitizenshipApplicationSerializer):
         return services.missing_documents(obj) if obj.is_open else []
 
 
-class ReturnInput(serializers.Serializer):
+class CitizenshipReturnInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class GrantInput(serializers.Serializer):
+class CitizenshipGrantInput(serializers.Serializer):
     decree_number = serializers.CharField(max_length=50)
     decree_date = serializers.DateField()
     iin = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
 
 
-class GrantOutput(CitizenshipApplicationDetailSerializer):
+class CitizenshipGrantOutput(CitizenshipApplicationDetailSerializer):
     warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta(CitizenshipApplicationDetailSerializer.Meta):
         fields = [*CitizenshipApplicationDetailSerializer.Meta.fields, "warnings"]
 
 
-class RefuseInput(serializers.Serializer):
+class CitizenshipRefuseInput(serializers.Serializer):
     ground = serializers.SlugRelatedField(
         slug_field="code", queryset=CitizenshipRefusalGround.objects.filter(active=True)
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AttachDocumentInput(serializers.Serializer):
+class CitizenshipAttachDocumentInput(serializers.Serializer):
     document = scoped_related_field(oralman_selectors.document_list)
 
 
-class RefusalGroundSerializer(serializers.ModelSerializer):
+class CitizenshipRefusalGroundSerializer(serializers.ModelSerializer):
     class Meta:
         model = CitizenshipRefusalGround
         fields = ["code", "name_ru", "name_kk", "name_en", "active"]
 
 
-class RequiredDocumentSerializer(serializers.ModelSerializer):
+class CitizenshipRequiredDocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = RequiredDocument
         fields = ["basis", "doc_type", "active"]

@@ -59,10 +59,10 @@ class CitizenshipApplicationViewSet(ScopedModelViewSet):
     def start_review(self, request, pk=None):
         return self._respond(services.application_start_review(application=self.get_object(), actor=request.user))
 
-    @extend_schema(request=s.ReturnInput, responses={200: s.CitizenshipApplicationDetailSerializer})
+    @extend_schema(request=s.CitizenshipReturnInput, responses={200: s.CitizenshipApplicationDetailSerializer})
     @action(detail=True, methods=["post"], url_path="return")
     def return_for_documents(self, request, pk=None):
-        data = s.ReturnInput(data=request.data)
+        data = s.CitizenshipReturnInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._respond(
             services.application_return(application=self.get_object(), actor=request.user, **data.validated_data)
@@ -86,18 +86,18 @@ class CitizenshipApplicationViewSet(ScopedModelViewSet):
             services.application_withdraw(application=self.get_object(), actor=request.user, **data.validated_data)
         )
 
-    @extend_schema(request=s.GrantInput, responses={200: s.GrantOutput})
+    @extend_schema(request=s.CitizenshipGrantInput, responses={200: s.CitizenshipGrantOutput})
     @action(detail=True, methods=["post"])
     def grant(self, request, pk=None):
-        data = s.GrantInput(data=request.data)
+        data = s.CitizenshipGrantInput(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.application_grant(application=self.get_object(), actor=request.user, **data.validated_data)
-        return self._respond(result.application, s.GrantOutput, warnings=result.warnings)
+        return self._respond(result.application, s.CitizenshipGrantOutput, warnings=result.warnings)
 
-    @extend_schema(request=s.RefuseInput, responses={200: s.CitizenshipApplicationDetailSerializer})
+    @extend_schema(request=s.CitizenshipRefuseInput, responses={200: s.CitizenshipApplicationDetailSerializer})
     @action(detail=True, methods=["post"])
     def refuse(self, request, pk=None):
-        data = s.RefuseInput(data=request.data)
+        data = s.CitizenshipRefuseInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._respond(
             services.application_refuse(
@@ -106,26 +106,26 @@ class CitizenshipApplicationViewSet(ScopedModelViewSet):
             )
         )  # fmt: skip
 
-    @extend_schema(request=s.AttachDocumentInput, responses={201: s.FiledDocumentSerializer})
+    @extend_schema(request=s.CitizenshipAttachDocumentInput, responses={201: s.CitizenshipFiledDocumentSerializer})
     @action(detail=True, methods=["post"])
     def documents(self, request, pk=None):
-        data = s.AttachDocumentInput(data=request.data, context=self.get_serializer_context())
+        data = s.CitizenshipAttachDocumentInput(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         link = services.application_attach_document(
             application=self.get_object(), document=data.validated_data["document"], actor=request.user
         )
-        return Response(s.FiledDocumentSerializer(link).data, status=status.HTTP_201_CREATED)
+        return Response(s.CitizenshipFiledDocumentSerializer(link).data, status=status.HTTP_201_CREATED)
 
 
 class RefusalGroundViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = CitizenshipRefusalGround.objects.order_by("code")
-    serializer_class = s.RefusalGroundSerializer
+    serializer_class = s.CitizenshipRefusalGroundSerializer
     pagination_class = None
     lookup_field = "code"
 
 
 class RequiredDocumentViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = RequiredDocument.objects.filter(active=True).order_by("basis", "doc_type")
-    serializer_class = s.RequiredDocumentSerializer
+    serializer_class = s.CitizenshipRequiredDocumentSerializer
     pagination_class = None
     filterset_fields = ["basis"]
