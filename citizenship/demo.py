@@ -44,7 +44,7 @@ def load_demo(*, rng, users) -> None:
     for i, person in enumerate(others.order_by("pk")[:24]):
         candidates.append((person, other_bases[i % len(other_bases)], today - datetime.timedelta(days=200)))
     grounds = list(CitizenshipRefusalGround.objects.filter(active=True))
-    for index, (person, basis, earliest) in enumerate(candidates):
+    for person, basis, earliest in candidates:
         actor = users["caseworker.pavlodar"] if person.region.code == "pavlodar" else users["admin"]
         state = rng.choice(STATES)
         submitted = earliest + datetime.timedelta(days=rng.randrange(0, max(1, (today - earliest).days)))

@@ -9,11 +9,14 @@ from citizenship.models import (
     CitizenshipRefusalGround,
     CitizenshipTransition,
     RequiredDocument,
+    State,
 )
 from core.api.base import scoped_related_field
 from core.models import Country, Region
 from core.scoping import allowed_region_ids
 from oralman import selectors as oralman_selectors
+
+STATE_HELP = "One of: " + ", ".join(State.values) + "."
 
 
 class WritableRegionField(serializers.PrimaryKeyRelatedField):
@@ -31,6 +34,8 @@ class CitizenshipApplicationSerializer(serializers.ModelSerializer):
     )
     submitted_on = serializers.DateField(required=False)
     overdue = serializers.BooleanField(read_only=True)
+    # Plain strings in the schema: an enum named "state" would collide with the status application's.
+    state = serializers.CharField(read_only=True, help_text=STATE_HELP)
 
     class Meta:
         model = CitizenshipApplication
@@ -47,6 +52,8 @@ class CitizenshipApplicationSerializer(serializers.ModelSerializer):
 
 class CitizenshipTransitionSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    from_state = serializers.CharField(read_only=True, help_text=STATE_HELP + " Empty for the filing.")
+    to_state = serializers.CharField(read_only=True, help_text=STATE_HELP)
 
     class Meta:
         model = CitizenshipTransition
