@@ -39,3 +39,28 @@ def transition_list(*, user, application: CitizenshipApplication) -> QuerySet[Ci
     return CitizenshipTransition.objects.filter(
         application__in=application_list(user=user).filter(pk=application.pk).values("pk")
     ).select_related("actor")
+
+
+def citizenship_deadlines(region_ids: list[int], until: datetime.date):
+    """Applications with the authority (submitted, under review) whose decision is due by `until`,
+    for notifications.deadlines (the caseworkers' digest); overdue ones included."""
+    from django.utils.translation import gettext_lazy as _
+
+    from notifications.deadlines import DeadlineItem
+
+    rows = (
+        CitizenshipApplication.objects.filter(
+            region_id__in=region_ids, state__in=CLOCK_RUNNING_STATES, decision_due__lte=until
+        )
+        .select_related("person")
+        .order_by("decision_due", "pk")
+    )
+    kind = _("citizenship application")
+    for application in rows:
+        yield DeadlineItem(
+            kind=kind,
+            reference=str(application.pk),
+            person=application.person.full_name,
+            due=application.decision_due,
+            region_id=application.region_id,
+        )

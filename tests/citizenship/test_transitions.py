@@ -145,3 +145,16 @@ def test_transitions_are_audited_with_the_acting_user(db, caseworker):
     review = [e for e in history_for(app) if (e.pgh_diff or {}).get("state") == ["submitted", "under_review"]]
     assert len(review) == 1
     assert review[0].pgh_context["user"] == caseworker.pk
+
+
+def test_open_applications_join_the_caseworkers_deadline_digest(db, caseworker):
+    import datetime
+
+    from notifications.deadlines import deadlines_by_region
+
+    late = f.application(state="under_review", submitted_on=timezone.localdate() - datetime.timedelta(days=100))
+    f.application(state="returned", submitted_on=timezone.localdate() - datetime.timedelta(days=100))
+    f.application(state="submitted")  # due in about two months
+    items = deadlines_by_region([caseworker.region_id], timezone.localdate() + datetime.timedelta(days=7))
+    mine = [i for i in items.get(caseworker.region_id, []) if str(i.kind) == "заявление о приёме в гражданство"]
+    assert [i.reference for i in mine] == [str(late.pk)]
