@@ -438,6 +438,9 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendance")
         constraints = [models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_once_per_session")]
 
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} @ {self.session_id}: {'+' if self.present else '-'}"
+
 
 class PlanItem(models.Model):
     """A line of a resident's individual adaptation plan: a service planned, and when it is given."""
