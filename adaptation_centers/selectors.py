@@ -140,7 +140,7 @@ class Desk:
 
 
 def center_desk(*, center: Center, today: datetime.date | None = None) -> Desk:
-    """Today's arrivals and departures, who is staying, free beds and overstays, in 3 queries."""
+    """Today's arrivals and departures, who is staying, free beds and overstays, in 2 queries."""
     today = today or timezone.localdate()
     current = Prefetch(
         "occupants",

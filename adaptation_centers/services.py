@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from adaptation_centers.models import (
@@ -46,6 +47,11 @@ from oralman.models import Family, Person
 MAX_BACKDATE_DAYS = 30
 # The daily job warns this many days before the planned check-out.
 CHECKOUT_WARNING_DAYS = 7
+
+
+def _d(day: datetime.date) -> str:
+    """A date as the user reads it (dd.mm.yyyy in Russian and Kazakh)."""
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 # --- Who may change a center -----------------------------------------------------------------
@@ -163,7 +169,7 @@ def placement_check_in(
             _(
                 "The longest allowed stay in %(center)s is %(months)s months (until %(date)s); extend the stay later with a reason."
             )
-            % {"center": center, "months": center.max_stay_months, "date": limit},
+            % {"center": center, "months": center.max_stay_months, "date": _d(limit)},
             field="planned_check_out_on",
         )
     free = center.capacity - beds_taken(center, on_or_after=check_in_on)
@@ -183,7 +189,7 @@ def placement_check_in(
     if staying is not None:
         raise DomainError(
             _("%(person)s is already staying in %(center)s (since %(date)s); check them out first.")
-            % {"person": staying.person, "center": staying.placement.center, "date": staying.check_in_on},
+            % {"person": staying.person, "center": staying.placement.center, "date": _d(staying.check_in_on)},
             field="persons",
             code="already_placed",
         )
@@ -227,12 +233,12 @@ def placement_check_out(
     placement = Placement.objects.select_for_update().select_related("center").get(pk=placement.pk)
     _require_manager(actor, placement.center)
     if placement.checked_out_on is not None:
-        raise DomainError(_("This stay already ended on %(date)s.") % {"date": placement.checked_out_on})
+        raise DomainError(_("This stay already ended on %(date)s.") % {"date": _d(placement.checked_out_on)})
     checked_out_on = checked_out_on or timezone.localdate()
     if checked_out_on < placement.check_in_on:
         raise DomainError(
             _("Check-out (%(out)s) cannot be earlier than check-in (%(in)s).")
-            % {"out": checked_out_on, "in": placement.check_in_on},
+            % {"out": _d(checked_out_on), "in": _d(placement.check_in_on)},
             field="checked_out_on",
         )
     _check_date(checked_out_on, field="checked_out_on", what=_("The check-out date"))
@@ -277,7 +283,7 @@ def placement_extend(*, placement: Placement, until: datetime.date, reason: str,
         raise DomainError(_("Give the reason for the extension."), field="reason")
     if until <= placement.planned_check_out_on:
         raise DomainError(
-            _("The new check-out date must be later than %(date)s.") % {"date": placement.planned_check_out_on},
+            _("The new check-out date must be later than %(date)s.") % {"date": _d(placement.planned_check_out_on)},
             field="until",
         )
     with acting(actor):
@@ -347,7 +353,7 @@ def service_record_log(
     if missing:
         raise DomainError(
             _("Not staying in %(center)s on %(date)s: %(names)s. Nothing was logged.")
-            % {"center": center, "date": given_on, "names": ", ".join(str(p) for p in missing)},
+            % {"center": center, "date": _d(given_on), "names": ", ".join(str(p) for p in missing)},
             field="persons",
             code="not_placed",
         )
@@ -405,11 +411,12 @@ def course_session_record(
     _require_manager(actor, course.center)
     if not (course.starts_on <= held_on <= course.ends_on):
         raise DomainError(
-            _("The course runs from %(start)s to %(end)s.") % {"start": course.starts_on, "end": course.ends_on},
+            _("The course runs from %(start)s to %(end)s.")
+            % {"start": _d(course.starts_on), "end": _d(course.ends_on)},
             field="held_on",
         )
     if CourseSession.objects.filter(course=course, held_on=held_on).exists():
-        raise DomainError(_("Attendance for %(date)s is already recorded.") % {"date": held_on}, field="held_on")
+        raise DomainError(_("Attendance for %(date)s is already recorded.") % {"date": _d(held_on)}, field="held_on")
     present_ids = {p.pk for p in present}
     enrolments = list(course.enrolments.select_related("person"))
     strangers = present_ids - {e.person_id for e in enrolments}

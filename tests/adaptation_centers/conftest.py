@@ -35,6 +35,12 @@ def center_staff(db):
 
 
 @pytest.fixture
+def transaction_db(transactional_db):
+    """tests/conftest.py's celery_worker_thread asks for `transaction_db`, which pytest-django
+    calls `transactional_db`; this alias lets the worker fixture run."""
+
+
+@pytest.fixture
 def center(db):
     return CenterFactory(name_ru="Центр временного размещения, Уральск", capacity=20)
 

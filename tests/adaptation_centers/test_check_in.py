@@ -30,7 +30,10 @@ def test_planned_check_out_defaults_to_the_centers_longest_stay(clerk):
     center = CenterFactory(max_stay_months=3)
     staff_of(center, clerk)
     placement = placement_check_in(
-        center=center, person=PersonFactory(), actor=clerk, check_in_on=timezone.localdate() - datetime.timedelta(days=1)
+        center=center,
+        person=PersonFactory(),
+        actor=clerk,
+        check_in_on=timezone.localdate() - datetime.timedelta(days=1),
     )
     day = timezone.localdate() - datetime.timedelta(days=1)
     expected = datetime.date(day.year + (day.month + 2) // 12, (day.month + 2) % 12 + 1, 1)
@@ -82,7 +85,10 @@ def test_fewer_beds_than_people_is_refused(center, clerk):
 def test_a_check_in_in_the_future_is_refused(center, clerk):
     with pytest.raises(DomainError) as exc:
         placement_check_in(
-            center=center, person=PersonFactory(), actor=clerk, check_in_on=timezone.localdate() + datetime.timedelta(days=1)
+            center=center,
+            person=PersonFactory(),
+            actor=clerk,
+            check_in_on=timezone.localdate() + datetime.timedelta(days=1),
         )
     assert exc.value.field == "check_in_on"
 
@@ -128,11 +134,17 @@ def test_a_backdated_check_in_counts_beds_of_stays_that_ended_after_that_day(cle
     today = timezone.localdate()
     from adaptation_centers.services import placement_check_out
 
-    earlier = placement_check_in(center=center, family=family_of(2), actor=clerk, check_in_on=today - datetime.timedelta(days=5))
-    placement_check_out(placement=earlier, actor=clerk, reason="housing", checked_out_on=today - datetime.timedelta(days=1))
+    earlier = placement_check_in(
+        center=center, family=family_of(2), actor=clerk, check_in_on=today - datetime.timedelta(days=5)
+    )
+    placement_check_out(
+        placement=earlier, actor=clerk, reason="housing", checked_out_on=today - datetime.timedelta(days=1)
+    )
     # Three days ago both beds were taken: a check-in dated then is refused, one dated today fits.
     with pytest.raises(DomainError):
-        placement_check_in(center=center, person=PersonFactory(), actor=clerk, check_in_on=today - datetime.timedelta(days=3))
+        placement_check_in(
+            center=center, person=PersonFactory(), actor=clerk, check_in_on=today - datetime.timedelta(days=3)
+        )
     assert placement_check_in(center=center, person=PersonFactory(), actor=clerk).beds == 1
 
 

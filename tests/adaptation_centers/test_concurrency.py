@@ -8,8 +8,8 @@ from django.db import connection
 from adaptation_centers.models import Placement, PlacementOccupant
 from adaptation_centers.services import beds_taken, placement_check_in
 from core.errors import DomainError
-from tests.adaptation_centers.factories import CenterFactory, family_of, staff_of
 from tests.adaptation_centers.conftest import user_with_role
+from tests.adaptation_centers.factories import CenterFactory, family_of, staff_of
 from tests.factories import PersonFactory
 
 
