@@ -162,6 +162,11 @@ class Placement(models.Model):
     def is_active(self) -> bool:
         return self.checked_out_on is None
 
+    @property
+    def state(self) -> str:
+        """'active' while staying, then 'ended'; drives the admin's buttons."""
+        return "active" if self.checked_out_on is None else "ended"
+
     def is_overstay(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.checked_out_on is None and self.planned_check_out_on < today

@@ -69,7 +69,7 @@ def _region_scope(user) -> Q | None:
 
 
 def placement_list(*, user) -> QuerySet[Placement]:
-    qs = Placement.objects.select_related("center", "center__region", "person", "family")
+    qs = Placement.objects.select_related("center", "center__region", "person", "family__head")
     role = role_of(user)
     if role in (Role.ADMINISTRATOR, Role.MINISTRY_ANALYST):
         return qs
@@ -108,6 +108,26 @@ def course_list(*, user) -> QuerySet[Course]:
     if role == Role.CASEWORKER and user.region_id:
         return qs.filter(center__region_id=user.region_id)
     return qs.none()
+
+
+def person_find_for_check_in(identifier: str) -> list[Person]:
+    """An arriving person looked up by an exact IIN, passport number or case number (never a
+    browse: center staff see only their residents' files otherwise)."""
+    value = (identifier or "").strip()
+    if not value:
+        return []
+    query = Q(iin=value) | Q(passport_number__iexact=value)
+    if value.isdigit() and len(value) < 12:
+        query |= Q(pk=int(value))
+    return list(Person.objects.filter(query).select_related("region")[:2])
+
+
+def current_family_of(person: Person):
+    """The family the person belongs to now, if any."""
+    from oralman.models import FamilyMember
+
+    member = FamilyMember.objects.filter(person=person, left_on__isnull=True).select_related("family__head").first()
+    return member.family if member else None
 
 
 def service_kind_list() -> QuerySet[ServiceKind]:
@@ -150,10 +170,12 @@ def center_desk(*, center: Center, today: datetime.date | None = None) -> Desk:
     rows = list(
         Placement.objects.filter(center_id=center.pk)
         .filter(Q(checked_out_on__isnull=True) | Q(checked_out_on=today))
-        .select_related("person", "family")
+        .select_related("person", "family__head")
         .prefetch_related(current)
         .order_by("planned_check_out_on", "pk")
     )
+    for placement in rows:
+        placement.center = center  # the same row; saves a query per line of the desk
     staying = [p for p in rows if p.checked_out_on is None]
     return Desk(
         center=center,

@@ -312,28 +312,20 @@ def _hours(value) -> Decimal:
     return hours
 
 
-@transaction.atomic
-def service_record_log(
+def service_record_check(
     *,
     center: Center,
     kind: ServiceKind,
-    persons: Iterable[Person],
-    actor,
-    given_on: datetime.date | None = None,
-    hours=1,
-    given_by=None,
+    persons: list[Person],
+    given_on: datetime.date,
+    hours,
     outcome: str = Outcome.GIVEN,
     language_level: str = "",
-    note: str = "",
-    session: CourseSession | None = None,
-) -> list[ServiceRecord]:
-    """Log one service for one person or a whole group (a class) at once. Every person must be
-    staying in `center` on that day; if anyone is not, nothing is logged."""
-    persons = list({p.pk: p for p in persons}.values())
+) -> Decimal:
+    """The rules of a service record (also used by forms to show the error next to the field);
+    returns the hours as a Decimal."""
     if not persons:
         raise DomainError(_("Choose at least one person."), field="persons")
-    _require_manager(actor, center)
-    given_on = given_on or timezone.localdate()
     _check_date(given_on, field="given_on", what=_("The date of the service"))
     hours = _hours(hours)
     if not kind.active:
@@ -357,6 +349,33 @@ def service_record_log(
             field="persons",
             code="not_placed",
         )
+    return hours
+
+
+@transaction.atomic
+def service_record_log(
+    *,
+    center: Center,
+    kind: ServiceKind,
+    persons: Iterable[Person],
+    actor,
+    given_on: datetime.date | None = None,
+    hours=1,
+    given_by=None,
+    outcome: str = Outcome.GIVEN,
+    language_level: str = "",
+    note: str = "",
+    session: CourseSession | None = None,
+) -> list[ServiceRecord]:
+    """Log one service for one person or a whole group (a class) at once. Every person must be
+    staying in `center` on that day; if anyone is not, nothing is logged."""
+    persons = list({p.pk: p for p in persons}.values())
+    _require_manager(actor, center)
+    given_on = given_on or timezone.localdate()
+    hours = service_record_check(
+        center=center, kind=kind, persons=persons, given_on=given_on, hours=hours, outcome=outcome,
+        language_level=language_level,
+    )  # fmt: skip
     batch = uuid.uuid4() if len(persons) > 1 else None
     records = [
         ServiceRecord(
