@@ -223,3 +223,79 @@ def test_admin_lists_make_the_same_number_of_queries_at_two_sizes(
     grow(6)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["administrator", "analyst", "caseworker", "clerk"])
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+def test_every_centers_admin_page_opens_for_every_role_in_every_language(client, center, request, who, lang):
+    from django.contrib.auth.models import Permission
+
+    from adaptation_centers.models import Course
+    from adaptation_centers.services import service_record_log
+    from tests.adaptation_centers.factories import kind
+
+    user = request.getfixturevalue(who)
+    placement = placement_check_in(center=center, family=family_of(2), actor=None)
+    service_record_log(center=center, kind=kind(), persons=[placement.person], actor=None)
+    course = Course.objects.create(
+        center=center, kind=kind("language-kazakh"), title="Қазақ тілі", starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
+    )  # fmt: skip
+    client.force_login(user)
+    client.cookies["django_language"] = lang
+    urls = [
+        reverse(f"admin:adaptation_centers_{m}_changelist")
+        for m in ("center", "placement", "servicerecord", "servicekind", "course", "placementalert")
+    ] + [
+        reverse("admin:adaptation_centers_center_change", args=[center.pk]),
+        reverse("admin:adaptation_centers_placement_change", args=[placement.pk]),
+        reverse("admin:adaptation_centers_course_change", args=[course.pk]),
+        desk_url(center),
+        reverse("admin:index"),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 302, 403, 404), (url, response.status_code)
+    perms = set(Permission.objects.filter(group__user=user).values_list("codename", flat=True))
+    if who in ("administrator", "analyst", "clerk") or "view_placement" in perms:
+        assert client.get(reverse("admin:adaptation_centers_placement_changelist")).status_code == 200
+
+
+def test_a_clerk_records_a_class_with_attendance_in_the_admin(client, center, clerk):
+    from adaptation_centers.models import Attendance, Course
+    from adaptation_centers.services import course_enrol
+    from tests.adaptation_centers.factories import kind
+
+    placement = placement_check_in(center=center, family=family_of(3), actor=clerk)
+    people = [o.person for o in placement.occupants.all()]
+    course = Course.objects.create(
+        center=center, kind=kind("language-kazakh"), title="Қазақ тілі A1", starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
+    )  # fmt: skip
+    course_enrol(course=course, persons=people, actor=clerk)
+    client.force_login(clerk)
+    url = reverse("admin:adaptation_centers_course_session", args=[course.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"held_on": timezone.localdate().isoformat(), "hours": "2", "present": [str(p.pk) for p in people[:2]]}
+    )
+    assert response.status_code == 302
+    assert Attendance.objects.filter(present=True).count() == 2
+    assert ServiceRecord.objects.filter(kind__code="language-kazakh").count() == 2
+
+
+def test_a_service_added_through_the_record_form_is_refused_for_someone_not_staying_there(client, center, clerk):
+    from tests.adaptation_centers.factories import kind
+
+    stranger = PersonFactory()
+    client.force_login(clerk)
+    url = reverse("admin:adaptation_centers_servicerecord_add")
+    data = {"center": center.pk, "person": stranger.pk, "kind": kind().pk, "given_on": timezone.localdate().isoformat(),
+            "hours": "1", "outcome": "given"}  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form comes back with the error
+    assert not ServiceRecord.objects.exists()
+    placement = placement_check_in(center=center, person=PersonFactory(), actor=clerk)
+    data["person"] = placement.person_id
+    assert client.post(url, data).status_code == 302
+    assert ServiceRecord.objects.get().created_by == clerk
