@@ -51,6 +51,13 @@ class ScopedAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
                 kwargs["queryset"] = related_admin.get_queryset(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_list_filter(self, request):
+        """A filter by region means nothing to someone who sees one region only."""
+        filters = super().get_list_filter(request)
+        if allowed_region_ids(request.user) is None or is_read_only(request.user):
+            return filters
+        return [f for f in filters if f != "region"]
+
     def has_add_permission(self, request, *args):
         return not is_read_only(request.user) and super().has_add_permission(request, *args)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 
@@ -33,6 +35,7 @@ class ReasonSerializer(serializers.Serializer):
 def scoped_related_field(selector: Callable, **kwargs) -> serializers.PrimaryKeyRelatedField:
     """A PK field whose choices are the requesting user's scoped rows (others answer 'does not exist')."""
 
+    @extend_schema_field(OpenApiTypes.INT)
     class _Field(serializers.PrimaryKeyRelatedField):
         def get_queryset(self):
             return selector(user=self.context["request"].user)

@@ -21,7 +21,9 @@ def _report(request, slug):
 
 
 class ReportListView(APIView):
-    @extend_schema(responses={200: OpenApiResponse(description="The reports available to the user")})
+    @extend_schema(
+        operation_id="reports_list", responses={200: OpenApiResponse(description="The reports available to the user")}
+    )
     def get(self, request):
         return Response(
             [
@@ -35,7 +37,7 @@ class ReportListView(APIView):
 class ReportView(APIView):
     """Rows of one report (a database aggregate); query parameters are the report's parameters."""
 
-    @extend_schema(responses={200: OpenApiResponse(description="columns and rows")})
+    @extend_schema(operation_id="reports_rows", responses={200: OpenApiResponse(description="columns and rows")})
     def get(self, request, slug):
         report = _report(request, slug)
         form, rows = report.build(user=request.user, data=request.query_params.copy())
