@@ -107,3 +107,9 @@ def load_demo_centers(*, rng: random.Random) -> dict:
         if not center.placements.exists():
             placed += _place_some(center, rng=rng, today=today)
     return {"centers_created": created, "placements_created": placed}
+
+
+def demo_center(region_code: str) -> Center | None:
+    """The demo center of a region (e.g. "west-kazakhstan" for Uralsk), to assign demo staff to."""
+    names = [c[3] for c in CENTERS if c[0] == region_code]
+    return Center.objects.filter(name_ru__in=names).first()

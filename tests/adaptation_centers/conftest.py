@@ -1,43 +1,11 @@
 import pytest
-from django.contrib.auth.models import Group
 
 from tests.adaptation_centers.factories import CenterFactory, staff_of
 from tests.factories import UserFactory
 
 
 def user_with_role(role: str, **fields):
-    """tests/factories.UserFactory drops its `role` parameter (a factory Param never reaches
-    _create), so the group is added here explicitly."""
-    user = UserFactory(**fields)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-# The shared role fixtures, re-declared so the users really have their role's group.
-@pytest.fixture
-def caseworker(region):
-    return user_with_role("caseworker", region=region, username="caseworker")
-
-
-@pytest.fixture
-def other_caseworker(other_region):
-    return user_with_role("caseworker", region=other_region, username="other_caseworker")
-
-
-@pytest.fixture
-def analyst(db):
-    return user_with_role("ministry_analyst", username="analyst")
-
-
-@pytest.fixture
-def center_staff(db):
-    return user_with_role("center_staff", username="center_clerk")
-
-
-@pytest.fixture
-def transaction_db(transactional_db):
-    """tests/conftest.py's celery_worker_thread asks for `transaction_db`, which pytest-django
-    calls `transactional_db`; this alias lets the worker fixture run."""
+    return UserFactory(role=role, **fields)
 
 
 @pytest.fixture

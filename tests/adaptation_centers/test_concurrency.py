@@ -36,7 +36,7 @@ def _in_parallel(jobs):
     return results
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_fifty_simultaneous_check_ins_into_ten_free_beds_give_ten_placements_and_forty_refusals():
     clerk = user_with_role("center_staff", username="race_clerk")
     center = CenterFactory(capacity=12)
@@ -56,7 +56,7 @@ def test_fifty_simultaneous_check_ins_into_ten_free_beds_give_ten_placements_and
     assert beds_taken(center) == 12
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_same_person_checked_in_at_two_centers_at_once_gets_one_placement():
     clerk = user_with_role("center_staff", username="race_clerk2")
     centers = [CenterFactory() for _ in range(6)]

@@ -25,3 +25,11 @@ def test_demo_centers_are_believable_and_loading_twice_changes_nothing():
     assert second == {"centers_created": 0, "placements_created": 0}
     assert (Center.objects.count(), Placement.objects.count(), ServiceRecord.objects.count()) == counts
     assert not Center.objects.filter(staff__isnull=False).exists()
+
+
+def test_the_demo_center_of_a_region_can_be_found_for_staff_assignment():
+    from adaptation_centers.demo import demo_center
+
+    load_demo_centers(rng=random.Random(1))
+    assert demo_center("west-kazakhstan").capacity == 20
+    assert demo_center("mangystau") is None

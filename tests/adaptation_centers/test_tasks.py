@@ -106,7 +106,7 @@ def test_the_daily_job_is_in_the_beat_schedule():
     assert task.enabled and task.crontab.hour == "6"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_task_runs_on_a_real_worker(celery_worker_thread, center, clerk, notices):
     today = timezone.localdate()
     placement = placement_check_in(
