@@ -472,10 +472,12 @@ class FlagResult:
     overstays: int = 0
 
 
-def _context(placement: Placement) -> dict:
+def _context(placement: Placement, recipient) -> dict:
+    """What the notice templates use (docs/notifications.md), the center named in the recipient's language."""
+    language = getattr(recipient, "preferred_language", "") or "ru"
     return {
         "placement_id": placement.pk,
-        "center": placement.center.name_ru,
+        "center": getattr(placement.center, f"name_{language}", "") or placement.center.name_ru,
         "center_id": placement.center_id,
         "person": placement.person.full_name,
         "check_in_on": placement.check_in_on.isoformat(),
@@ -510,7 +512,12 @@ def placement_flag_checkouts(*, today: datetime.date | None = None) -> FlagResul
         key = f"placement-{placement.pk}-{kind}-{placement.planned_check_out_on.isoformat()}"
         if kind == PlacementAlert.Kind.CHECKOUT_APPROACHING:
             result.approaching += 1
-            notify(event="center.checkout_approaching", key=key, person=placement.person, context=_context(placement))
+            notify(
+                event="center.checkout_approaching",
+                key=key,
+                person=placement.person,
+                context=_context(placement, placement.person),
+            )
         else:
             result.overstays += 1
             for assignment in placement.center.staff.all():
@@ -518,7 +525,7 @@ def placement_flag_checkouts(*, today: datetime.date | None = None) -> FlagResul
                     event="center.overstay",
                     key=f"{key}-user-{assignment.user_id}",
                     user=assignment.user,
-                    context=_context(placement),
+                    context=_context(placement, assignment.user),
                 )
     return result
 

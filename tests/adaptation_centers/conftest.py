@@ -22,7 +22,7 @@ def clerk(center, center_staff):
 
 @pytest.fixture
 def notices(monkeypatch):
-    """Records every notify() call the centers make (the outbox of issue 7 is not on this branch)."""
+    """Records the notify() calls the centers make (exact arguments; the outbox itself is tested once)."""
     calls = []
 
     def record(**kwargs):

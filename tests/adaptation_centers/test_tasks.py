@@ -116,3 +116,26 @@ def test_the_task_runs_on_a_real_worker(celery_worker_thread, center, clerk, not
     result = flag_checkouts_task.delay().get(timeout=30)
     assert result == {"approaching": 1, "overstays": 0}
     assert PlacementAlert.objects.filter(placement=placement, kind="checkout_approaching").exists()
+
+
+def test_the_notices_land_in_the_outbox_once_in_the_recipients_language(center, clerk):
+    from notifications.models import Notification
+
+    clerk.preferred_language = "kk"
+    clerk.email = "clerk@example.kz"
+    clerk.save()
+    with _at(datetime.date(2026, 3, 1)):
+        person = PersonFactory(email="resident@example.kz")
+        placement = placement_check_in(
+            center=center, person=person, actor=clerk, planned_check_out_on=datetime.date(2026, 5, 10)
+        )
+    for day in (datetime.date(2026, 5, 4), datetime.date(2026, 5, 4), datetime.date(2026, 5, 12)):
+        with _at(day):
+            flag_checkouts_task()
+    to_person = Notification.objects.get(event="center.checkout_approaching")
+    assert to_person.person == person and to_person.key == f"placement-{placement.pk}-checkout_approaching-2026-05-10"
+    assert "10.05.2026" in to_person.body
+    to_staff = Notification.objects.get(event="center.overstay")
+    assert to_staff.user == clerk
+    assert center.name_kk in to_staff.body
+    assert Notification.objects.count() == 2
