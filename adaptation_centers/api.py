@@ -106,8 +106,16 @@ class CheckInSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+@extend_schema_field({"type": "string", "enum": CheckOutReason.values, "description": "check-out reason"})
+class CheckOutReasonField(serializers.ChoiceField):
+    """The check-out reason, described inline (the same choices as CheckOutReasonEnum of placements)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=CheckOutReason.choices, **kwargs)
+
+
 class CheckOutSerializer(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=CheckOutReason.choices)
+    reason = CheckOutReasonField()
     checked_out_on = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
