@@ -46,8 +46,21 @@ def _form_error(form, exc: DomainError) -> None:
 # --- Centers and the desk ----------------------------------------------------------------------
 
 
+class CenterStaffForm(forms.ModelForm):
+    class Meta:
+        model = CenterStaff
+        fields = ["user", "since"]
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if role_of(user) != Role.CENTER_STAFF:
+            raise forms.ValidationError(_("%(user)s does not have the center staff role.") % {"user": user})
+        return user
+
+
 class CenterStaffInline(admin.TabularInline):
     model = CenterStaff
+    form = CenterStaffForm
     extra = 1
     fields = ["user", "since"]
     autocomplete_fields = ["user"]

@@ -299,3 +299,20 @@ def test_a_service_added_through_the_record_form_is_refused_for_someone_not_stay
     data["person"] = placement.person_id
     assert client.post(url, data).status_code == 302
     assert ServiceRecord.objects.get().created_by == clerk
+
+
+def test_an_administrator_assigns_only_center_staff_to_a_center(
+    client, center, administrator, caseworker, center_staff
+):
+    from adaptation_centers.models import CenterStaff
+
+    client.force_login(administrator)
+    url = reverse("admin:adaptation_centers_center_change", args=[center.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "region"} | {"region": center.region_id}
+    data |= {"is_open": "on", "staff-TOTAL_FORMS": "1", "staff-INITIAL_FORMS": "0", "staff-0-since": "2026-01-01"}
+    response = client.post(url, {**data, "staff-0-user": caseworker.pk})
+    assert response.status_code == 200 and not CenterStaff.objects.exists()
+    response = client.post(url, {**data, "staff-0-user": center_staff.pk})
+    assert response.status_code == 302
+    assert CenterStaff.objects.filter(center=center, user=center_staff).exists()
