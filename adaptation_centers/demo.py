@@ -61,6 +61,8 @@ def _place_some(center: Center, *, rng: random.Random, today: datetime.date) -> 
     rng.shuffle(candidates)
     placed = 0
     for index, (what, pk) in enumerate(candidates[:5]):
+        if services.free_beds(center) <= center.capacity // 3:
+            break  # leave room for the demo clerk's own check-ins
         person = Person.objects.get(pk=pk)
         family = FamilyMember.objects.get(person=person, left_on__isnull=True).family if what == "family" else None
         arrived = today - datetime.timedelta(days=rng.randint(0, 25))
