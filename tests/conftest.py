@@ -14,6 +14,16 @@ from django.conf import settings
 from tests.factories import UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush every table afterwards, which would also delete the reference
+    data that migrations load (regions, countries, role groups, schedules, ...). Make each of them
+    restore the database's serialized initial content instead."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
+
+
 @pytest.fixture
 def region(db):
     from core.models import Region
@@ -68,8 +78,14 @@ def _broker_url() -> str:
     return "memory://"
 
 
+def set_celery_conf(app, **values) -> None:
+    """Change Celery settings so that reads see it: the app reads Django settings under the CELERY_
+    namespace, where a prefixed key wins over a plain `app.conf.update(task_always_eager=...)`."""
+    app.conf.update(**values, **{f"CELERY_{name.upper()}": value for name, value in values.items()})
+
+
 @pytest.fixture
-def celery_worker_thread(transaction_db):
+def celery_worker_thread(transactional_db):
     """A real Celery worker in a thread: on Redis when REDIS_URL is set, else the memory transport.
 
     Tasks are no longer eager inside this fixture: `.delay()` goes through the broker."""
@@ -83,15 +99,17 @@ def celery_worker_thread(transaction_db):
         "result_backend": app.conf.result_backend,
         "task_always_eager": app.conf.task_always_eager,
     }
-    app.conf.update(
+    set_celery_conf(
+        app,
         broker_url=broker,
         result_backend=broker if broker.startswith("redis") else "cache+memory://",
         task_always_eager=False,
     )
+    assert app.conf.task_always_eager is False
     app.connection_for_write().ensure_connection(max_retries=2)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20, loglevel="WARNING") as worker:
         yield worker
-    app.conf.update(**previous)
+    set_celery_conf(app, **previous)
 
 
 @pytest.fixture(autouse=True)

@@ -16,31 +16,22 @@ _serial = itertools.count(1)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A staff user; `UserFactory(role="caseworker", region=...)` puts them in the role's group."""
+
     class Meta:
         model = User
         django_get_or_create = ("username",)
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "demo-pass-123")
     is_staff = True
 
-    class Params:
-        role = None
-
     @factory.post_generation
-    def groups(self, create, extracted, **kwargs):
-        role = kwargs.get("role") or getattr(self, "_role", None)
-        if role:
-            self.groups.add(Group.objects.get(name=role))
+    def role(self, create, extracted, **kwargs):
+        self.set_password("demo-pass-123")
         self.save()
-
-    @classmethod
-    def _create(cls, model_class, *args, role=None, **kwargs):
-        user = super()._create(model_class, *args, **kwargs)
-        if role:
-            user.groups.add(Group.objects.get(name=role))
-        return user
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
 
 
 def region(code: str = "pavlodar") -> Region:
@@ -67,7 +58,8 @@ class PersonFactory(factory.django.DjangoModelFactory):
     patronymic = ""
     surname_latin = factory.Iterator(["Nurlanov", "Serikbaev", "Abilov", "Zhaksybekov", "Kasymov"])
     given_name_latin = factory.Iterator(["Erlan", "Aigul", "Nurlan", "Zhanar", "Bauyrzhan"])
-    birth_date = factory.Sequence(lambda n: datetime.date(1970, 1, 1) + datetime.timedelta(days=97 * n))
+    # Spread over 1950-1999 and wrap around, so a long test run never produces a future birth date.
+    birth_date = factory.Sequence(lambda n: datetime.date(1950, 1, 1) + datetime.timedelta(days=(97 * n) % 18262))
     sex = "M"
     country_of_origin = factory.LazyFunction(lambda: country("CN"))
     citizenship = factory.LazyFunction(lambda: country("CN"))
@@ -82,6 +74,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
 class FamilyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Family
+        skip_postgeneration_save = True
 
     head = factory.SubFactory(PersonFactory)
     region = factory.LazyAttribute(lambda f: f.head.region)
