@@ -378,15 +378,24 @@ def allocation_holding() -> tuple[str, ...]:
     return (R.ALLOCATED, R.SETTLED)
 
 
+def _notice_context(request: QuotaRequest) -> dict:
+    language = request.family.head.preferred_language or "ru"
+    return {
+        "request_id": request.pk, "year": request.quota_year.year, "rank": request.rank,
+        "position": request.waitlist_position, "places": request.places,
+        "region_name": getattr(request.region, f"name_{language}", "") or request.region.name_ru,
+    }  # fmt: skip
+
+
 def _notify_promoted(run: AllocationRun, ids: list[int]) -> None:
-    for request in QuotaRequest.objects.filter(pk__in=ids).select_related("family__head", "quota_year"):
+    qs = QuotaRequest.objects.filter(pk__in=ids).select_related("family__head", "quota_year", "region")
+    for request in qs:
         notify(
             event="quota.promoted",
             key=f"quota-request-{request.pk}-allocated-{run.pk}",
             person=request.family.head,
-            context={"request_id": request.pk, "year": request.quota_year.year, "rank": request.rank,
-                     "region_id": request.region_id, "places": request.places},
-        )  # fmt: skip
+            context=_notice_context(request),
+        )
 
 
 def notify_run_decisions(*, run_id: int) -> int:
@@ -398,15 +407,15 @@ def notify_run_decisions(*, run_id: int) -> int:
     run, one "waitlisted" notice per request whatever its later place in line."""
     sent = 0
     qs = QuotaRequest.objects.filter(decided_by_run_id=run_id, state__in=[R.ALLOCATED, R.WAITLISTED])
-    for request in qs.select_related("family__head", "quota_year").iterator(chunk_size=2000):
+    for request in qs.select_related("family__head", "quota_year", "region").iterator(chunk_size=2000):
         allocated = request.state == R.ALLOCATED
-        notify(
-            event="quota.allocated" if allocated else "quota.waitlisted",
-            key=f"quota-request-{request.pk}-allocated-{run_id}" if allocated else f"quota-request-{request.pk}-waitlisted",
-            person=request.family.head,
-            context={"request_id": request.pk, "year": request.quota_year.year, "rank": request.rank,
-                     "waitlist_position": request.waitlist_position, "places": request.places},
-        )  # fmt: skip
+        with transaction.atomic():
+            notify(
+                event="quota.allocated" if allocated else "quota.waitlisted",
+                key=f"quota-request-{request.pk}-allocated-{run_id}" if allocated else f"quota-request-{request.pk}-waitlisted",
+                person=request.family.head,
+                context=_notice_context(request),
+            )  # fmt: skip
         sent += 1
     return sent
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core.errors import DomainError
+from notifications.models import Notification
 from quotas import services
 from quotas.models import AllocationRun, QuotaRequest, RegionalQuota
 from tests.quotas.factories import category, file_request, make_year
@@ -149,13 +150,12 @@ def test_a_run_cannot_start_for_a_closed_year(administrator):
 
 
 @pytest.mark.django_db
-def test_a_decline_promotes_the_first_waitlisted_family_and_notifies_it(administrator, caseworker, notifications):
+def test_a_decline_promotes_the_first_waitlisted_family_and_notifies_it(administrator, caseworker):
     year = make_year(shares={"pavlodar": 2})
     allocated = file_request(year, size=2, minutes=0)
     first_in_line = file_request(year, size=2, minutes=1)
     second_in_line = file_request(year, size=2, minutes=2)
     run_once(year, administrator)
-    notifications.clear()
 
     services.quota_request_decline(request=allocated, actor=caseworker, reason="decided to stay")
 
@@ -163,9 +163,21 @@ def test_a_decline_promotes_the_first_waitlisted_family_and_notifies_it(administ
     promoted = QuotaRequest.objects.get(pk=first_in_line.pk)
     assert promoted.decided_by_run.kind == "promotion"
     assert QuotaRequest.objects.get(pk=second_in_line.pk).waitlist_position == 1
-    assert [(n["event"], n["person"]) for n in notifications if n["event"] == "quota.promoted"] == [
-        ("quota.promoted", promoted.family.head)
+    assert list(Notification.objects.filter(event="quota.promoted").values_list("person_id", flat=True)) == [
+        promoted.family.head_id
     ]
+
+
+@pytest.mark.django_db
+def test_the_families_decided_by_a_run_are_told_once(administrator):
+    year = make_year(shares={"pavlodar": 1})
+    allocated = file_request(year, minutes=0)
+    waiting = file_request(year, minutes=1)
+    run = run_once(year, administrator)
+    assert services.notify_run_decisions(run_id=run.pk) == 2
+    services.notify_run_decisions(run_id=run.pk)  # again: the keys make it a no-op
+    sent = set(Notification.objects.values_list("event", "person_id"))
+    assert sent == {("quota.allocated", allocated.family.head_id), ("quota.waitlisted", waiting.family.head_id)}
 
 
 @pytest.mark.django_db
