@@ -6,10 +6,14 @@ country); the rendering (admin page with chart, CSV/XLSX, API, export job) is in
 
 from __future__ import annotations
 
+from django import forms
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
-from quotas.models import QuotaRequest, RegionalQuota, RequestState
+from core.reports import Chart, Column, Report, register
+from quotas.models import QuotaRequest, QuotaYear, RegionalQuota, RequestState
 
 R = RequestState
 
@@ -95,3 +99,123 @@ def arrivals_by_country(*, quota_year_id: int | None = None) -> list[dict]:
         .order_by("-persons", "family__head__country_of_origin__iso2")
     )  # fmt: skip
     return list(rows)
+
+
+# --- Registration: admin pages (/admin/reports/<slug>/), CSV/XLSX, API, background export -----
+
+
+class QuotaYearParams(forms.Form):
+    year = forms.IntegerField(label=_("Year"), required=False, help_text=_("Empty: the latest open year."))
+
+    def clean_year(self):
+        year = self.cleaned_data.get("year")
+        if year and not QuotaYear.objects.filter(year=year).exists():
+            raise forms.ValidationError(_("No quota is recorded for %(year)s.") % {"year": year})
+        return year
+
+
+def _year_id(params) -> int | None:
+    year = (params or {}).get("year")
+    qs = QuotaYear.objects.filter(year=year) if year else QuotaYear.objects.filter(is_open=True).order_by("-year")
+    return qs.values_list("pk", flat=True).first()
+
+
+def _localized(row: dict, prefix: str) -> str:
+    lang = (get_language() or "ru")[:2]
+    return row.get(f"{prefix}name_{lang}") or row.get(f"{prefix}name_ru") or ""
+
+
+def quota_use_rows(*, user, params) -> list[dict]:
+    year_id = _year_id(params)
+    if year_id is None:
+        return []
+    rows = quota_use_by_region(quota_year_id=year_id)
+    for row in rows:
+        row["region"] = _localized(row, "region__")
+        row["share_percent"] = round(100 * (row["allocated_places"] + row["settled_places"]) / row["places"], 1)
+    return rows
+
+
+def category_rows(*, user, params) -> list[dict]:
+    year_id = _year_id(params)
+    if year_id is None:
+        return []
+    rows = quota_use_by_category(quota_year_id=year_id)
+    for row in rows:
+        row["category"] = (
+            _localized(row, "deciding_category__")
+            if row["deciding_category_id"]
+            else str(_("no priority category, or not decided yet"))
+        )
+    return rows
+
+
+def country_rows(*, user, params) -> list[dict]:
+    year = (params or {}).get("year")
+    year_id = QuotaYear.objects.filter(year=year).values_list("pk", flat=True).first() if year else None
+    rows = arrivals_by_country(quota_year_id=year_id)
+    for row in rows:
+        row["country"] = _localized(row, "family__head__country_of_origin__")
+    return rows
+
+
+register(
+    Report(
+        slug="quota-use",
+        title=_("Quota use by region"),
+        description=_(
+            "Places of each region's share: allocated, settled, waitlisted and remaining (in the year's unit)."
+        ),
+        columns=[
+            Column("region", _("Region")),
+            Column("places", _("Share"), numeric=True),
+            Column("allocated_places", _("Allocated"), numeric=True),
+            Column("settled_places", _("Settled"), numeric=True),
+            Column("waitlisted_places", _("Waitlisted"), numeric=True),
+            Column("pending_places", _("Pending"), numeric=True),
+            Column("remaining", _("Remaining"), numeric=True),
+            Column("share_percent", _("Used, %"), numeric=True),
+            Column("allocated_families", _("Families allocated"), numeric=True),
+            Column("waitlisted_families", _("Families waitlisted"), numeric=True),
+        ],
+        rows=quota_use_rows,
+        params_form=QuotaYearParams,
+        chart=Chart(label="region", values=["places", "allocated_places", "settled_places", "waitlisted_places"]),
+        group=_("Immigration quota"),
+    )
+)
+register(
+    Report(
+        slug="quota-by-category",
+        title=_("Quota use by priority category"),
+        description=_("Requests and places by the category that decided them."),
+        columns=[
+            Column("category", _("Priority category")),
+            Column("requests", _("Requests"), numeric=True),
+            Column("allocated_places", _("Allocated"), numeric=True),
+            Column("settled_places", _("Settled"), numeric=True),
+            Column("waitlisted_places", _("Waitlisted"), numeric=True),
+            Column("pending_places", _("Pending"), numeric=True),
+        ],
+        rows=category_rows,
+        params_form=QuotaYearParams,
+        chart=Chart(label="category", values=["allocated_places", "waitlisted_places"]),
+        group=_("Immigration quota"),
+    )
+)
+register(
+    Report(
+        slug="quota-arrivals-by-country",
+        title=_("Quota arrivals by country of origin"),
+        description=_("Families settled under the quota and their members, by the head of family's country of origin."),
+        columns=[
+            Column("country", _("Country of origin")),
+            Column("families", _("Families"), numeric=True),
+            Column("persons", _("Persons"), numeric=True),
+        ],
+        rows=country_rows,
+        params_form=QuotaYearParams,
+        chart=Chart(label="country", values=["persons", "families"]),
+        group=_("Immigration quota"),
+    )
+)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import acting
 from core.errors import DomainError
+from core.scoping import allowed_region_ids
 from notifications.services import notify
 from oralman.models import Family, FamilyMember
 from oralman.services import active_status_of
@@ -177,6 +178,9 @@ def quota_request_create(
     submitted_at: datetime.datetime | None = None,
 ) -> QuotaRequest:
     """File a family's request for a year's quota in one region of settlement."""
+    allowed = allowed_region_ids(actor) if actor is not None else None
+    if allowed is not None and region.pk not in allowed:
+        raise DomainError(_("You can file requests only for your own region."), field="region")
     year = QuotaYear.objects.get(pk=quota_year.pk)
     if not year.is_open:
         raise DomainError(_("The quota for %(year)s is closed for requests.") % {"year": year.year}, field="quota_year")
@@ -212,6 +216,45 @@ def quota_request_create(
             _("This family has already filed a quota request for %(year)s.") % {"year": year.year}, field="family"
         ) from exc
     return request
+
+
+def quota_request_explanation(request: QuotaRequest) -> str:
+    """Why the request is where it is, in words a caseworker can read to the family."""
+    category = (
+        _("priority category “%(name)s” (rank %(rank)s)") % {"name": request.deciding_category.name, "rank": request.deciding_category.rank}
+        if request.deciding_category_id
+        else _("no priority category")
+    )  # fmt: skip
+    facts = {
+        "run": request.decided_by_run_id, "rank": request.rank, "position": request.waitlist_position,
+        "category": category, "places": request.places, "region": request.region,
+    }  # fmt: skip
+    if request.state == R.PENDING:
+        return _("Filed; it will be decided by the next allocation run.")
+    if request.state == R.ALLOCATED or (request.state == R.SETTLED and request.rank):
+        return (
+            _(
+                "Included by run No. %(run)s: place %(rank)s in the order of %(region)s, counted under %(category)s; "
+                "it holds %(places)s place(s) of the region's share."
+            )
+            % facts
+        )
+    if request.state == R.WAITLISTED:
+        rule = OversizeRule(request.quota_year.oversize_rule).label
+        return (
+            _(
+                "Waitlisted by run No. %(run)s: place %(rank)s in the order of %(region)s, counted under %(category)s; "
+                "the families before it used the share, and it needs %(places)s place(s). It is number %(position)s "
+                "in the waiting line and moves up when a place is freed."
+            )
+            % facts
+            + " "
+            + _("Rule for a family larger than the places left: %(rule)s.") % {"rule": rule}
+        )
+    return _("%(state)s on %(date)s. %(reason)s") % {
+        "state": R(request.state).label, "date": timezone.localtime(request.closed_at).date() if request.closed_at else "—",
+        "reason": request.close_reason,
+    }  # fmt: skip
 
 
 def _check_move(request: QuotaRequest, to_state: str) -> None:
@@ -294,6 +337,8 @@ def _promote(*, share: RegionalQuota, actor) -> AllocationRun:
 
 # --- The allocation job ---------------------------------------------------------------------------
 
+HOLDING = (str(R.ALLOCATED), str(R.SETTLED))
+
 CANDIDATES_SQL = f"""
 SELECT r.id, r.places, r.state, r.submitted_at, r.rank, r.waitlist_position, r.deciding_category_id,
        b.rank AS priority, b.id AS category_id, r.family_id
@@ -326,20 +371,92 @@ class RegionResult:
 
 
 def _decide_region(*, run: AllocationRun, share: RegionalQuota, states: tuple[str, ...]) -> RegionResult:
-    """Decide one region inside the caller's transaction; `share` must be locked FOR UPDATE."""
+    """Decide one region inside the caller's transaction; `share` must be locked FOR UPDATE.
+
+    Strict order (the default rule) is one statement: a window function ranks the region's
+    requests and sums the places needed, and the same statement updates the rows whose decision
+    changed. The skip rule cannot be written as a window function: its rows are walked once by
+    `quotas.allocation` and written back with one UPDATE ... FROM unnest(...)."""
     rule = run.oversize_rule or share.quota_year.oversize_rule
+    with acting(run.requested_by, job="quota_allocation", run=run.pk):
+        if rule == OversizeRule.STRICT_ORDER:
+            result, newly_allocated = _decide_region_in_sql(run=run, share=share, states=states)
+        else:
+            result, newly_allocated = _decide_region_in_python(run=run, share=share, states=states, rule=rule)
+    if run.kind == AllocationRun.Kind.PROMOTION:
+        _notify_promoted(run, newly_allocated)  # in the transaction of the decline or release
+    return result
+
+
+DECIDE_STRICT_SQL = f"""
+WITH best AS (
+    SELECT DISTINCT ON (rc.quotarequest_id) rc.quotarequest_id AS id, c.rank, c.id AS category_id
+    FROM quotas_quotarequest_categories rc
+    JOIN quotas_prioritycategory c ON c.id = rc.prioritycategory_id AND c.active
+    JOIN quotas_quotarequest r ON r.id = rc.quotarequest_id AND r.quota_year_id = %(year)s AND r.region_id = %(region)s
+    ORDER BY rc.quotarequest_id, c.rank
+), ordered AS (
+    SELECT r.id, r.state, b.category_id,
+           row_number() OVER w AS rank,
+           SUM(CASE WHEN r.state = ANY(%(candidates)s) THEN r.places ELSE 0 END) OVER w AS needed
+    FROM quotas_quotarequest r
+    LEFT JOIN best b ON b.id = r.id
+    WHERE r.quota_year_id = %(year)s AND r.region_id = %(region)s AND r.state = ANY(%(considered)s)
+    WINDOW w AS (ORDER BY COALESCE(b.rank, {NO_CATEGORY_RANK}), r.submitted_at, r.id)
+), decided AS (
+    SELECT o.id, o.rank, o.category_id,
+           CASE WHEN o.needed <= q.places - q.used THEN 'allocated' ELSE 'waitlisted' END AS state
+    FROM ordered o
+    JOIN quotas_regionalquota q ON q.quota_year_id = %(year)s AND q.region_id = %(region)s
+    WHERE o.state = ANY(%(candidates)s)
+), positioned AS (
+    SELECT d.*, CASE WHEN d.state = 'waitlisted' THEN row_number() OVER (PARTITION BY d.state ORDER BY d.rank) END
+           AS position
+    FROM decided d
+), changed AS (
+    UPDATE quotas_quotarequest r
+    SET state = p.state, rank = p.rank, waitlist_position = p.position, deciding_category_id = p.category_id,
+        decided_by_run_id = %(run)s, decided_at = %(now)s
+    FROM positioned p
+    WHERE r.id = p.id AND r.state IN ('pending', 'waitlisted')
+      AND (r.state, r.rank, r.waitlist_position, r.deciding_category_id)
+          IS DISTINCT FROM (p.state::varchar, p.rank::integer, p.position::integer, p.category_id)
+    RETURNING r.id, r.state
+)
+SELECT (SELECT COUNT(*) FROM decided WHERE state = 'allocated'),
+       (SELECT COUNT(*) FROM decided WHERE state = 'waitlisted'),
+       (SELECT COUNT(*) FROM changed),
+       (SELECT COALESCE(array_agg(id), '{{}}') FROM changed WHERE state = 'allocated')
+"""
+
+
+def _decide_region_in_sql(*, run, share, states) -> tuple[RegionResult, list[int]]:
+    params = {
+        "year": share.quota_year_id, "region": share.region_id, "candidates": list(states),
+        "considered": [*states, *HOLDING], "run": run.pk, "now": timezone.now(),
+    }  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(CANDIDATES_SQL, [share.quota_year_id, share.region_id, [*states, *allocation_holding()]])
+        cursor.execute(DECIDE_STRICT_SQL, params)
+        allocated, waitlisted, changed, newly_allocated = cursor.fetchone()
+    result = RegionResult(
+        considered=allocated + waitlisted, allocated=allocated, waitlisted=waitlisted, changed=changed
+    )
+    return result, list(newly_allocated)
+
+
+def _decide_region_in_python(*, run, share, states, rule) -> tuple[RegionResult, list[int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(CANDIDATES_SQL, [share.quota_year_id, share.region_id, [*states, *HOLDING]])
         rows = cursor.fetchall()
     current = {}
     candidates = []
-    for rid, places, state, submitted_at, rank, position, cat, priority, category_id, family_id in rows:
-        current[rid] = (state, rank, position, cat, family_id)
+    for rid, places, state, submitted_at, rank, position, cat, priority, category_id, _family_id in rows:
+        current[rid] = (state, rank, position, cat)
         candidates.append(
             allocation.Candidate(
                 id=rid, region_id=share.region_id, places=places, submitted_at=submitted_at,
                 priority=priority if priority is not None else NO_CATEGORY_RANK, category_id=category_id,
-                holds_places=state in allocation_holding(),
+                holds_places=state in HOLDING,
             )
         )  # fmt: skip
     decisions = allocation.allocate_region(candidates, capacity=share.places, rule=rule)
@@ -354,7 +471,7 @@ def _decide_region(*, run: AllocationRun, share: RegionalQuota, states: tuple[st
             result.allocated += 1
         else:
             result.waitlisted += 1
-        if current[d.id][:4] == (state, d.rank, d.waitlist_position, d.category_id):
+        if current[d.id] == (state, d.rank, d.waitlist_position, d.category_id):
             continue  # the same decision as before: leave the row (and the run that decided it) alone
         ids.append(d.id)
         new_states.append(state)
@@ -364,18 +481,12 @@ def _decide_region(*, run: AllocationRun, share: RegionalQuota, states: tuple[st
         if state == R.ALLOCATED:
             newly_allocated.append(d.id)
     if ids:
-        with acting(run.requested_by, job="quota_allocation", run=run.pk), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(APPLY_SQL, [run.pk, timezone.now(), ids, new_states, ranks, positions, cats])
             if cursor.rowcount != len(ids):
                 raise RuntimeError("allocation: a request changed state under a locked share")
     result.changed = len(ids)
-    if run.kind == AllocationRun.Kind.PROMOTION:
-        _notify_promoted(run, newly_allocated)  # in the transaction of the decline or release
-    return result
-
-
-def allocation_holding() -> tuple[str, ...]:
-    return (R.ALLOCATED, R.SETTLED)
+    return result, newly_allocated
 
 
 def _notice_context(request: QuotaRequest) -> dict:

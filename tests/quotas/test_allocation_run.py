@@ -240,3 +240,39 @@ def test_the_nightly_job_gives_released_places_to_the_line_and_decides_new_reque
     runs = services.reallocate_open_years()
     assert any(r.quota_year_id == year.pk and r.kind == "scheduled" for r in runs)
     assert states(year) == {a.pk: "released", b.pk: "allocated", c.pk: "allocated"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rule", ["strict_order", "skip_to_fitting"])
+def test_the_job_agrees_with_the_pure_algorithm_on_mixed_data(administrator, rule):
+    import random
+
+    from quotas import allocation
+
+    rng = random.Random(4)
+    year = make_year(shares={"pavlodar": 17, "akmola": 9}, rule=rule)
+    codes = ["disabled-member", "large-family", "shortage-specialist", "temporary-center"]
+    for _ in range(40):
+        file_request(year, region=rng.choice(["pavlodar", "akmola"]), size=rng.randint(1, 4),
+                     minutes=rng.randint(0, 5), categories=rng.sample(codes, rng.randint(0, 2)))  # fmt: skip
+    run_once(year, administrator)
+    candidates = []
+    for r in QuotaRequest.objects.filter(quota_year=year).prefetch_related("categories"):
+        best = min(r.categories.all(), key=lambda c: c.rank, default=None)
+        candidates.append(
+            allocation.Candidate(id=r.pk, region_id=r.region_id, places=r.places, submitted_at=r.submitted_at,
+                                 priority=best.rank if best else allocation.NO_CATEGORY_RANK,
+                                 category_id=best.pk if best else None)
+        )  # fmt: skip
+    capacity = dict(RegionalQuota.objects.filter(quota_year=year).values_list("region_id", "places"))
+    expected = {
+        d.id: (str(d.outcome), d.rank, d.waitlist_position, d.category_id)
+        for ds in allocation.allocate(candidates, capacity=capacity, rule=rule).values() for d in ds
+    }  # fmt: skip
+    actual = {
+        pk: rest
+        for pk, *rest in QuotaRequest.objects.filter(quota_year=year).values_list(
+            "pk", "state", "rank", "waitlist_position", "deciding_category_id"
+        )
+    }
+    assert {k: tuple(v) for k, v in actual.items()} == expected
