@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from core.roles import Role, role_of
 from core.scoping import scope_by_region
-from quotas.models import AllocationRun, BenefitInstalment, QuotaRequest, QuotaYear, RegionalQuota
+from quotas.models import AllocationRun, BenefitInstalment, PriorityCategory, QuotaRequest, QuotaYear, RegionalQuota
 
 
 def quota_year_list(*, user) -> QuerySet[QuotaYear]:
@@ -47,3 +47,9 @@ def instalment_list(*, user) -> QuerySet[BenefitInstalment]:
     return BenefitInstalment.objects.filter(request__in=quota_request_list(user=user).values("pk")).select_related(
         "request"
     )
+
+
+def priority_category_list(*, user) -> QuerySet[PriorityCategory]:
+    if role_of(user) is None:
+        return PriorityCategory.objects.none()
+    return PriorityCategory.objects.all()

@@ -11,6 +11,7 @@ from tests.quotas.factories import category, file_request, make_year
 
 
 def run_once(year, actor=None, region=None):
+    """Start and execute a run in place (the on-commit task does not run inside a test transaction)."""
     run = services.allocation_run_start(quota_year=year, actor=actor, region=region)
     return services.allocation_run_execute(run_id=run.pk)
 

@@ -1,0 +1,182 @@
+"""The admin desk and the report pages: lists with filters, the explanation, starting a run, charts."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from core.models import ReportExport
+from quotas import services
+from quotas.models import AllocationRun, BenefitInstalment, QuotaRequest
+from tests.quotas.factories import file_request, make_year
+
+
+@pytest.fixture
+def decided_year(administrator):
+    year = make_year(shares={"pavlodar": 2, "akmola": 1})
+    for i in range(4):
+        file_request(year, minutes=i, categories=["large-family"] if i == 3 else [])
+    file_request(year, region="akmola")
+    run = services.allocation_run_start(quota_year=year, actor=administrator)
+    services.allocation_run_execute(run_id=run.pk)
+    return year
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["administrator", "analyst", "caseworker"])
+def test_the_request_list_renders_with_filters_for_each_role(client, request, decided_year, who):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("admin:quotas_quotarequest_changelist"), {"state": "waitlisted"})
+    assert response.status_code == 200
+    shown = list(response.context["cl"].result_list)
+    assert shown and all(r.state == "waitlisted" for r in shown)
+    if who == "caseworker":
+        assert {r.region.code for r in shown} == {"pavlodar"}
+
+
+@pytest.mark.django_db
+def test_a_caseworker_reads_why_a_family_was_not_included(client, caseworker, decided_year):
+    waiting = QuotaRequest.objects.filter(quota_year=decided_year, state="waitlisted", region__code="pavlodar").first()
+    client.force_login(caseworker)
+    response = client.get(reverse("admin:quotas_quotarequest_change", args=[waiting.pk]))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert str(waiting.decided_by_run_id) in text and "в очереди" in text
+
+
+@pytest.mark.django_db
+def test_the_decline_button_declines_and_promotes(client, caseworker, decided_year):
+    allocated = QuotaRequest.objects.filter(quota_year=decided_year, state="allocated", region__code="pavlodar").first()
+    client.force_login(caseworker)
+    url = reverse("admin:quotas_quotarequest_transition", args=[allocated.pk, "decline"])
+    assert client.post(url, {"reason": "stays abroad"}).status_code == 302
+    allocated.refresh_from_db()
+    assert allocated.state == "declined"
+    assert QuotaRequest.objects.filter(quota_year=decided_year, state="allocated", region__code="pavlodar").count() == 2
+
+
+@pytest.mark.django_db
+def test_an_administrator_starts_a_run_from_the_admin_and_sees_its_progress(
+    client, administrator, decided_year, django_capture_on_commit_callbacks
+):
+    client.force_login(administrator)
+    assert client.get(reverse("admin:quotas_allocationrun_start")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:quotas_allocationrun_start"), {"quota_year": decided_year.pk})
+    run = AllocationRun.objects.filter(quota_year=decided_year).latest("pk")
+    assert response.status_code == 302 and run.status == "done"
+    page = client.get(reverse("admin:quotas_allocationrun_change", args=[run.pk]))
+    assert "<progress" in page.content.decode()
+    assert client.get(reverse("admin:quotas_allocationrun_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_analyst_cannot_start_a_run(client, analyst):
+    client.force_login(analyst)
+    assert client.get(reverse("admin:quotas_allocationrun_start")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["quota-use", "quota-by-category", "quota-arrivals-by-country"])
+def test_each_report_renders_a_chart_and_a_table_and_downloads(client, analyst, decided_year, slug):
+    QuotaRequest.objects.filter(quota_year=decided_year, state="allocated").update(state="settled")
+    client.force_login(analyst)
+    url = reverse("reports:page", args=[slug])
+    page = client.get(url, {"year": decided_year.year})
+    assert page.status_code == 200
+    assert "<svg" in page.content.decode() and "<table" in page.content.decode()
+    csv = client.get(url, {"year": decided_year.year, "format": "csv"})
+    assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
+    xlsx = client.get(url, {"year": decided_year.year, "format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+@pytest.mark.django_db
+def test_quota_use_figures_come_from_the_database(decided_year):
+    from quotas.reports import quota_use_by_region
+
+    rows = {r["region__code"]: r for r in quota_use_by_region(quota_year_id=decided_year.pk)}
+    assert (rows["pavlodar"]["places"], rows["pavlodar"]["allocated_places"], rows["pavlodar"]["waitlisted_places"],
+            rows["pavlodar"]["remaining"]) == (2, 2, 2, 0)  # fmt: skip
+    assert rows["akmola"]["allocated_families"] == 1
+
+
+@pytest.mark.django_db
+def test_the_report_query_count_does_not_grow_with_the_requests(decided_year, django_assert_num_queries):
+    from quotas.reports import quota_use_by_region
+
+    with django_assert_num_queries(1):
+        quota_use_by_region(quota_year_id=decided_year.pk)
+    for i in range(10):
+        file_request(decided_year, minutes=100 + i)
+    with django_assert_num_queries(1):
+        quota_use_by_region(quota_year_id=decided_year.pk)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_large_export_runs_as_a_job_on_a_real_worker_and_leaves_a_file(celery_worker_thread, analyst):
+    import time
+
+    from core.services import report_export_start
+
+    year = make_year(shares={"pavlodar": 3})
+    file_request(year)
+    export = report_export_start(report_slug="quota-use", params={"year": str(year.year)}, fmt="xlsx", user=analyst)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        export.refresh_from_db()
+        if export.state in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    assert export.state == "done" and export.file and export.rows == 1
+    assert ReportExport.objects.get(pk=export.pk).file.read()[:2] == b"PK"
+
+
+# --- Benefits -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_benefits_of_a_family_of_four_in_2026_follow_the_mci(administrator):
+    from quotas.models import QuotaYear
+
+    year = QuotaYear.objects.get(year=2026)
+    request = file_request(year, size=4)
+    QuotaRequest.objects.filter(pk=request.pk).update(state="allocated")
+    request.refresh_from_db()
+    ent = services.benefit_entitlement(request)
+    assert ent.mci_tenge == Decimal("4325.00")
+    assert ent.relocation_tenge == Decimal("1211000.00")  # 70 MCI x 4 members x 4,325
+    assert ent.rent_tenge_per_month == Decimal("64875.00")  # 15 MCI a month
+    assert ent.housing_cap_tenge == Decimal("7028125.00")  # 1,625 MCI
+    rows = services.benefits_schedule(request=request, actor=administrator, first_due_on=datetime.date(2026, 3, 1))
+    assert len(rows) == 13 and rows[-1].due_on == datetime.date(2027, 2, 1)
+
+
+@pytest.mark.django_db
+def test_a_large_family_gets_the_higher_rent_subsidy_and_the_certificate_is_capped(administrator):
+    from quotas.models import QuotaYear
+
+    request = file_request(QuotaYear.objects.get(year=2026), size=6)
+    QuotaRequest.objects.filter(pk=request.pk).update(state="allocated")
+    request.refresh_from_db()
+    assert services.benefit_entitlement(request).rent_mci_per_month == 30
+    cert = services.housing_certificate_issue(
+        request=request, home_price_tenge=Decimal("30000000"), actor=administrator, due_on=datetime.date(2026, 5, 1)
+    )
+    assert cert.amount_tenge == Decimal("7028125.00")
+
+
+@pytest.mark.django_db
+def test_settling_needs_the_relocation_allowance_paid(administrator, caseworker):
+    from core.errors import DomainError
+    from quotas.models import QuotaYear
+
+    request = file_request(QuotaYear.objects.get(year=2026), size=2)
+    QuotaRequest.objects.filter(pk=request.pk).update(state="allocated")
+    services.benefits_schedule(request=request, actor=caseworker, first_due_on=datetime.date(2026, 3, 1))
+    with pytest.raises(DomainError):
+        services.quota_request_settle(request=request, actor=caseworker)
+    relocation = BenefitInstalment.objects.get(request=request, kind="relocation")
+    services.instalment_pay(instalment=relocation, actor=caseworker)
+    assert services.quota_request_settle(request=request, actor=caseworker).state == "settled"
