@@ -70,7 +70,7 @@ def test_a_request_for_a_closed_year_is_refused(administrator):
         lambda: services.quota_request_create(
             family=family, quota_year=year, region=family.region, actor=administrator
         ),
-        "закрыта",
+        "закрыт",
     )
 
 
