@@ -5,8 +5,10 @@ from generate_series) in an isolated quota year with a share in every region, th
 database in the same run:
   - times one hand-written read-only SELECT with window functions that computes the same allocation
     (strict-order rule: cumulative places per region against the share), best of `repeat`;
-  - times the real job (`allocation_run_execute`: per-region transactions, locks, the bulk UPDATE,
-    the audit and quota triggers);
+  - times the same decision written by one hand-written UPDATE (rolled back), i.e. the cost of the
+    writes with the same triggers and foreign keys, best of `repeat`;
+  - times the real job (`allocation_run_execute`: per-region transactions, locks, the set-based
+    UPDATE, the audit and quota triggers, the commits);
   - checks the two give the same state, rank, waiting-line place and deciding category for every request;
   - times the quota-use report (ORM aggregate) against its raw SQL, best of `repeat`.
 The generated rows are deleted afterwards unless `keep=True`. Used by the project's bench command.
@@ -25,7 +27,7 @@ from quotas.models import NO_CATEGORY_RANK, AllocationRun, QuotaRequest, QuotaYe
 
 # The same allocation as the job, in one statement (strict-order rule): a candidate is allocated
 # when the places of all candidates up to it in its region's order fit in what the share has left.
-ALLOCATION_SQL = f"""
+DECIDED_CTE = f"""
 WITH best AS (
     SELECT DISTINCT ON (rc.quotarequest_id) rc.quotarequest_id AS id, c.rank, c.id AS category_id
     FROM quotas_quotarequest_categories rc
@@ -46,13 +48,29 @@ WITH best AS (
     FROM ordered o
     JOIN quotas_regionalquota q ON q.quota_year_id = %(year)s AND q.region_id = o.region_id
     WHERE o.state IN ('pending', 'waitlisted')
+), positioned AS (
+    SELECT id, state, rank, category_id,
+           CASE WHEN state = 'waitlisted'
+                THEN row_number() OVER (PARTITION BY region_id, state ORDER BY rank) END AS waitlist_position
+    FROM decided
 )
-SELECT id, state, rank,
-       CASE WHEN state = 'waitlisted'
-            THEN row_number() OVER (PARTITION BY region_id, state ORDER BY rank) END AS waitlist_position,
-       category_id
-FROM decided
 """
+
+# Read-only: what the job must decide (the figure the issue compares the job with).
+ALLOCATION_SQL = DECIDED_CTE + "SELECT id, state, rank, waitlist_position, category_id FROM positioned"
+
+# The same decision written by hand in one UPDATE (run in a transaction that is rolled back): the
+# cost of the writes themselves, with the same triggers (audit, quota counter) and foreign keys.
+ALLOCATION_UPDATE_SQL = (
+    DECIDED_CTE
+    + """
+UPDATE quotas_quotarequest r
+SET state = p.state, rank = p.rank, waitlist_position = p.waitlist_position, deciding_category_id = p.category_id,
+    decided_by_run_id = %(run)s, decided_at = now()
+FROM positioned p
+WHERE r.id = p.id
+"""
+)
 
 SCAFFOLD_TRIGGERS = (
     "oralman.Person:insert_insert", "oralman.Person:delete_delete",
@@ -154,6 +172,21 @@ def _sql_allocation(year_id: int) -> list[tuple]:
         return cursor.fetchall()
 
 
+class _RolledBack(Exception):
+    pass
+
+
+def _sql_allocation_update(year_id: int, run_id: int) -> None:
+    """The hand-written UPDATE, foreign keys checked at once, then rolled back (the job runs after)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(ALLOCATION_UPDATE_SQL, {"year": year_id, "run": run_id})
+            raise _RolledBack
+    except _RolledBack:
+        pass
+
+
 def _report_sql(year_id: int) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(reports.QUOTA_USE_SQL, [year_id])
@@ -192,6 +225,7 @@ def run_allocation_benchmark(
         run = AllocationRun.objects.create(
             quota_year=year, kind=AllocationRun.Kind.MANUAL, oversize_rule=year.oversize_rule
         )
+        sql_update_seconds, _ = _timed(lambda: _sql_allocation_update(year.pk, run.pk), repeat)
         job_seconds, run = _timed(lambda: services.allocation_run_execute(run_id=run.pk))
         job_rows = QuotaRequest.objects.filter(quota_year=year).values_list(
             "pk", "state", "rank", "waitlist_position", "deciding_category_id"
@@ -209,6 +243,8 @@ def run_allocation_benchmark(
             "job_s": round(job_seconds, 3),
             "sql_s": round(sql_seconds, 3),
             "job_vs_sql": round(job_seconds / sql_seconds, 2),
+            "sql_update_s": round(sql_update_seconds, 3),
+            "job_vs_sql_update": round(job_seconds / sql_update_seconds, 2),
             "allocation_agrees": agree,
             "report_s": round(orm_report_seconds, 4),
             "report_sql_s": round(raw_report_seconds, 4),
