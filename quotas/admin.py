@@ -102,13 +102,19 @@ class QuotaYearAdmin(ScopedAdmin):
                 obj.save(update_fields=others)
 
     def save_formset(self, request, form, formset, change):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             data = inline_form.cleaned_data
             if not data or not inline_form.has_changed():
                 continue
-            services.regional_quota_set(
+            existed = inline_form.instance.pk is not None
+            share = services.regional_quota_set(
                 quota_year=form.instance, region=data["region"], places=data["places"], actor=request.user
             )
+            if existed:
+                formset.changed_objects.append((share, inline_form.changed_data))
+            else:
+                formset.new_objects.append(share)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -180,3 +180,45 @@ def test_settling_needs_the_relocation_allowance_paid(administrator, caseworker)
     relocation = BenefitInstalment.objects.get(request=request, kind="relocation")
     services.instalment_pay(instalment=relocation, actor=caseworker)
     assert services.quota_request_settle(request=request, actor=caseworker).state == "settled"
+
+
+@pytest.mark.django_db
+def test_the_quota_year_page_shows_the_split_and_refuses_a_split_over_the_total(client, administrator):
+    from core.models import Region
+
+    year = make_year(shares={"pavlodar": 60}, total=100)
+    share = year.shares.get()
+    client.force_login(administrator)
+    url = reverse("admin:quotas_quotayear_change", args=[year.pk])
+    assert client.get(url).status_code == 200
+    data = {
+        "national_total": "100", "oversize_rule": "strict_order", "is_open": "on", "act_title": "order",
+        "act_number": "", "act_date": "", "note": "",
+        "shares-TOTAL_FORMS": "2", "shares-INITIAL_FORMS": "1", "shares-MIN_NUM_FORMS": "0",
+        "shares-MAX_NUM_FORMS": "1000",
+        "shares-0-id": str(share.pk), "shares-0-quota_year": str(year.pk), "shares-0-region": str(share.region_id),
+        "shares-0-places": "60",
+        "shares-1-id": "", "shares-1-quota_year": str(year.pk),
+        "shares-1-region": str(Region.objects.get(code="akmola").pk), "shares-1-places": "41",
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200 and "больше общей квоты" in response.content.decode()
+    assert year.shares.count() == 1
+    data["shares-1-places"] = "40"
+    assert client.post(url, data).status_code == 302
+    assert sorted(year.shares.values_list("places", flat=True)) == [40, 60]
+
+
+@pytest.mark.django_db
+def test_a_caseworker_files_a_request_in_the_admin(client, caseworker):
+    from tests.quotas.factories import make_family
+
+    year = make_year(shares={"pavlodar": 5})
+    family = make_family(size=3)
+    client.force_login(caseworker)
+    url = reverse("admin:quotas_quotarequest_add")
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"family": family.pk, "quota_year": year.pk, "region": family.region_id})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    request = QuotaRequest.objects.get(family=family)
+    assert (request.places, request.created_by) == (3, caseworker)

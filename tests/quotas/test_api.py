@@ -166,3 +166,12 @@ def test_list_endpoints_use_a_constant_number_of_queries(administrator, django_a
         make_year(shares={"akmola": 1})
     with django_assert_max_num_queries(few):
         client.get(url)
+
+
+@pytest.mark.django_db
+def test_a_caseworker_sees_whole_year_runs_and_runs_of_their_region_only(caseworker, year, other_region, region):
+    whole = AllocationRun.objects.create(quota_year=year)
+    mine = AllocationRun.objects.create(quota_year=year, region=region)
+    AllocationRun.objects.create(quota_year=year, region=other_region)
+    ids = {row["id"] for row in client_for(caseworker).get("/api/v1/allocation-runs/").json()["results"]}
+    assert ids == {whole.pk, mine.pk}
