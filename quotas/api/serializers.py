@@ -5,7 +5,15 @@ from rest_framework import serializers
 from core.api.base import scoped_related_field
 from core.models import Region
 from oralman import selectors as oralman_selectors
-from quotas.models import AllocationRun, PriorityCategory, QuotaRequest, QuotaUnit, QuotaYear, RegionalQuota
+from quotas.models import (
+    AllocationRun,
+    PriorityCategory,
+    QuotaRequest,
+    QuotaUnit,
+    QuotaYear,
+    RegionalQuota,
+    RequestState,
+)
 
 
 class RegionalQuotaSerializer(serializers.ModelSerializer):
@@ -68,6 +76,8 @@ class QuotaRequestSerializer(serializers.ModelSerializer):
     quota_year = serializers.PrimaryKeyRelatedField(queryset=QuotaYear.objects.all())
     head = serializers.CharField(source="family.head.full_name", read_only=True)
     year = serializers.IntegerField(source="quota_year.year", read_only=True)
+    # Plain strings in the schema: an enum named "state" would collide with other apps' states.
+    state = serializers.CharField(read_only=True, help_text=" | ".join(RequestState.values))
 
     class Meta:
         model = QuotaRequest
@@ -101,6 +111,8 @@ class ReleaseSerializer(serializers.Serializer):
 
 class AllocationRunSerializer(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text=" | ".join(AllocationRun.Status.values))
+    kind = serializers.CharField(read_only=True, help_text=" | ".join(AllocationRun.Kind.values))
     task_state = serializers.SerializerMethodField()
 
     class Meta:
