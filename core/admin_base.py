@@ -126,7 +126,7 @@ class TransitionAdminMixin:
         if transition is None:
             messages.error(request, _("This action is not possible in the current state."))
             return redirect(change_url)
-        form = transition.form_class(request.POST or None)
+        form = transition.form_class(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 transition.perform(obj, request.user, form.cleaned_data)
