@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "quotas",
     "citizenship",
     "notifications",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
