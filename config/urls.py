@@ -17,6 +17,7 @@ api_v1 = [
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/reports/", include("core.report_views")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Country, Region, User
+from core.models import Country, Region, ReportExport, User
 
 
 @admin.register(Region)
@@ -24,3 +24,20 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["groups", "region", "is_active"]
     list_select_related = ["region"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Work"), {"fields": ["region", "phone", "preferred_language"]}),)
+
+
+@admin.register(ReportExport)
+class ReportExportAdmin(admin.ModelAdmin):
+    list_display = ["report", "format", "state", "rows", "requested_by", "created_at", "finished_at", "file"]
+    list_filter = ["state", "report"]
+    list_select_related = ["requested_by"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(requested_by=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

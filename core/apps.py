@@ -8,8 +8,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
+        from django.utils.module_loading import autodiscover_modules
 
         from core.roles import sync_role_permissions
 
         # After every app's migrate (permissions of later apps exist only by then); idempotent.
         post_migrate.connect(sync_role_permissions, dispatch_uid="kandas_sync_role_permissions")
+        # Each app's reports.py registers its reports (core.reports.register).
+        autodiscover_modules("reports")

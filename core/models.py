@@ -77,3 +77,34 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+class ReportExport(models.Model):
+    """A report computed in the background (a Celery job) and left as a file to download."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    report = models.CharField(_("report"), max_length=60)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    format = models.CharField(_("format"), max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")], default="xlsx")
+    requested_by = models.ForeignKey(
+        "core.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report export")
+        verbose_name_plural = _("report exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report}.{self.format} ({self.get_state_display()})"

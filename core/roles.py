@@ -25,9 +25,9 @@ class Role(TextChoices):
 
 # Reference data every role may read; administrators get everything.
 ROLE_PERMISSIONS = {
-    Role.CASEWORKER: {"core.region": READ, "core.country": READ},
+    Role.CASEWORKER: {"core.region": READ, "core.country": READ, "core.reportexport": READ},
     Role.CENTER_STAFF: {"core.region": READ, "core.country": READ},
-    Role.MINISTRY_ANALYST: {"core.region": READ, "core.country": READ, "core.user": READ},
+    Role.MINISTRY_ANALYST: {"core.region": READ, "core.country": READ, "core.user": READ, "core.reportexport": READ},
 }
 
 

@@ -1,4 +1,7 @@
-"""Site-level pages that are not the admin or the API (public document verification lives in
-the app that issues the documents and is included here)."""
+"""Site-level pages that are neither the admin nor the API."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from core.views import healthz
+
+urlpatterns = [path("healthz", healthz, name="healthz")]

@@ -498,6 +498,11 @@ class KandasStatus(models.Model):
     def __str__(self) -> str:
         return _("Certificate %(number)s") % {"number": self.certificate_number}
 
+    @property
+    def state(self) -> str:
+        """'active' until terminated (expiry included), then 'ended'; drives the admin's buttons."""
+        return "ended" if self.terminated_on else "active"
+
     def is_valid_on(self, day: datetime.date) -> bool:
         return self.terminated_on is None and self.issued_on <= day <= self.valid_until
 

@@ -14,6 +14,16 @@ from django.conf import settings
 from tests.factories import UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush every table afterwards, which would also delete the reference
+    data that migrations load (regions, countries, role groups, schedules, ...). Make each of them
+    restore the database's serialized initial content instead."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
+
+
 @pytest.fixture
 def region(db):
     from core.models import Region
@@ -69,7 +79,7 @@ def _broker_url() -> str:
 
 
 @pytest.fixture
-def celery_worker_thread(transaction_db):
+def celery_worker_thread(transactional_db):
     """A real Celery worker in a thread: on Redis when REDIS_URL is set, else the memory transport.
 
     Tasks are no longer eager inside this fixture: `.delay()` goes through the broker."""

@@ -16,31 +16,22 @@ _serial = itertools.count(1)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A staff user; `UserFactory(role="caseworker", region=...)` puts them in the role's group."""
+
     class Meta:
         model = User
         django_get_or_create = ("username",)
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "demo-pass-123")
     is_staff = True
 
-    class Params:
-        role = None
-
     @factory.post_generation
-    def groups(self, create, extracted, **kwargs):
-        role = kwargs.get("role") or getattr(self, "_role", None)
-        if role:
-            self.groups.add(Group.objects.get(name=role))
+    def role(self, create, extracted, **kwargs):
+        self.set_password("demo-pass-123")
         self.save()
-
-    @classmethod
-    def _create(cls, model_class, *args, role=None, **kwargs):
-        user = super()._create(model_class, *args, **kwargs)
-        if role:
-            user.groups.add(Group.objects.get(name=role))
-        return user
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
 
 
 def region(code: str = "pavlodar") -> Region:

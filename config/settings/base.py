@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -179,6 +179,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One named enum per choice set shared by several fields (keeps the schema and `check` clean).
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStateEnum": "oralman.models.ApplicationState",
+        "TerminationReasonEnum": "oralman.models.TerminationReason",
+    },
 }
 
 # --- Audit (django-pghistory) --------------------------------------------------------------

@@ -1,0 +1,147 @@
+"""Base classes for the caseworker's desk: scoped querysets and form choices, the audit history,
+and state transitions offered as buttons that call the same service functions as the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.audit import AuditHistoryAdminMixin
+from core.errors import DomainError
+from core.models import Region
+from core.roles import is_read_only
+from core.scoping import allowed_region_ids
+
+
+class ScopedAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+    """A ModelAdmin whose rows come from a selector applying the user's scope.
+
+    Foreign-key choices come from the related model's own (scoped) admin queryset, so a caseworker
+    can neither see nor submit another region's person; regions are limited to the writable ones."""
+
+    selector: Callable | None = None
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        if self.selector is None:
+            return super().get_queryset(request)
+        queryset = type(self).selector(user=request.user)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            related = db_field.related_model
+            if related is Region:
+                allowed = allowed_region_ids(request.user)
+                if allowed is not None:
+                    kwargs["queryset"] = Region.objects.filter(pk__in=allowed)
+            elif (related_admin := self.admin_site._registry.get(related)) is not None:
+                kwargs["queryset"] = related_admin.get_queryset(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        """A filter by region means nothing to someone who sees one region only."""
+        filters = super().get_list_filter(request)
+        if allowed_region_ids(request.user) is None or is_read_only(request.user):
+            return filters
+        return [f for f in filters if f != "region"]
+
+    def has_add_permission(self, request, *args):
+        return not is_read_only(request.user) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return not is_read_only(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not is_read_only(request.user) and super().has_delete_permission(request, obj)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason or comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A button on the change page: `perform(obj, user, cleaned_data)` calls the service."""
+
+    name: str
+    label: Any
+    to_state: str
+    perform: Callable[[Any, Any, dict], Any]
+    form_class: type[forms.Form] = ReasonForm
+    style: str = "default"  # "default" or "danger"
+
+
+class TransitionAdminMixin:
+    """Offers exactly the legal next states of an object as buttons (from the service's table)."""
+
+    transitions: tuple[Transition, ...] = ()
+    legal_moves: dict[str, set[str]] = {}
+    state_field = "state"
+    change_form_template = "admin/core/transition_change_form.html"
+
+    def available_transitions(self, request, obj) -> list[Transition]:
+        if obj is None or not self.has_change_permission(request, obj):
+            return []
+        allowed = self.legal_moves.get(getattr(obj, self.state_field), set())
+        return [t for t in self.transitions if t.to_state in allowed]
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="{}_{}_transition".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), "transitions": self.available_transitions(request, obj)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def transition_view(self, request, object_id, name):
+        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        opts = self.model._meta
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        transition = next((t for t in self.available_transitions(request, obj) if t.name == name), None)
+        if transition is None:
+            messages.error(request, _("This action is not possible in the current state."))
+            return redirect(change_url)
+        form = transition.form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                transition.perform(obj, request.user, form.cleaned_data)
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+                return redirect(change_url)
+            messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": transition.label,
+            "object": obj,
+            "opts": opts,
+            "form": form,
+            "transition": transition,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/core/transition_confirm.html", context)

@@ -1,0 +1,43 @@
+"""Base classes for the API: every queryset comes from a selector applying the user's scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers, viewsets
+
+
+class ScopedViewSetMixin:
+    """Set `selector = staticmethod(app.selectors.thing_list)`; rows outside the scope are 404."""
+
+    selector: Callable
+
+    def get_queryset(self):
+        queryset = type(self).selector(user=self.request.user)
+        ordering = getattr(self, "default_ordering", None)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def scoped_related_field(selector: Callable, **kwargs) -> serializers.PrimaryKeyRelatedField:
+    """A PK field whose choices are the requesting user's scoped rows (others answer 'does not exist')."""
+
+    @extend_schema_field(OpenApiTypes.INT)
+    class _Field(serializers.PrimaryKeyRelatedField):
+        def get_queryset(self):
+            return selector(user=self.context["request"].user)
+
+    return _Field(**kwargs)

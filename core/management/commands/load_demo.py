@@ -1,0 +1,182 @@
+"""A believable demo data set: users for each role, a few hundred persons and families across
+regions, status applications in every state, and what each app's `demo.py` adds. Idempotent."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from core.demo_names import FEMALE_NAMES, MALE_NAMES, SURNAME_ROOTS, latin, surname_for
+from core.iin import make_iin
+from core.models import Country, Region, User
+from oralman import services
+from oralman.models import Family, Person, RefusalGround, Relationship
+
+DEMO_USERS = [
+    # username, password, role, region code, description
+    ("admin", "kandas-admin-2026", "administrator", None, "administrator (everything)"),
+    (
+        "ministry",
+        "kandas-ministry-2026",
+        "ministry_analyst",
+        None,
+        "ministry analyst (whole country, read-only, reports)",
+    ),
+    ("caseworker.pavlodar", "kandas-case-2026", "caseworker", "pavlodar", "caseworker, Pavlodar Region"),
+    ("caseworker.akmola", "kandas-case-2026", "caseworker", "akmola", "caseworker, Akmola Region"),
+    (
+        "center.uralsk",
+        "kandas-center-2026",
+        "center_staff",
+        "west-kazakhstan",
+        "center staff, Uralsk adaptation center",
+    ),
+]
+ORIGINS = [("UZ", 45), ("CN", 30), ("MN", 10), ("TM", 7), ("RU", 5), ("AF", 1), ("IR", 1), ("TR", 1)]
+DEMO_REGIONS = ["pavlodar", "akmola", "abai", "east-kazakhstan", "north-kazakhstan", "kostanay", "atyrau", "west-kazakhstan",
+                "almaty", "astana", "turkistan", "mangystau"]  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set (idempotent) and print how to log in as each role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--families", type=int, default=120)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, families: int, seed: int, **options):
+        rng = random.Random(seed)
+        users = self._users()
+        if not Person.objects.filter(passport_number__startswith="DEMO").exists():
+            with transaction.atomic():
+                self._case_files(rng, users, families)
+            self.stdout.write(f"Created {Person.objects.count()} persons in {Family.objects.count()} families.")
+        else:
+            self.stdout.write("Demo case files already present; left as they are.")
+        for config in apps.get_app_configs():
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError:
+                continue
+            if hasattr(module, "load_demo"):
+                with transaction.atomic():
+                    module.load_demo(rng=random.Random(seed), users=users)
+                self.stdout.write(f"Demo data of {config.name} loaded.")
+        self._print_logins()
+
+    def _users(self) -> dict[str, User]:
+        users = {}
+        for username, password, role, region_code, _desc in DEMO_USERS:
+            user, _created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+            user.is_staff = True
+            user.is_superuser = role == "administrator"
+            user.region = Region.objects.get(code=region_code) if region_code else None
+            user.set_password(password)
+            user.save()
+            user.groups.set([Group.objects.get(name=role)])
+            users[username] = user
+        return users
+
+    def _person(self, rng, *, sex, birth_date, region, origin, surname_root, serial) -> Person:
+        given = rng.choice(MALE_NAMES if sex == "M" else FEMALE_NAMES)
+        surname = surname_for(surname_root, sex)
+        iin = make_iin(birth_date, sex, serial) if rng.random() < 0.4 else None
+        return services.person_create(
+            actor=None,
+            surname=surname,
+            given_name=given,
+            surname_latin=latin(surname),
+            given_name_latin=latin(given),
+            birth_date=birth_date,
+            sex=sex,
+            country_of_origin=origin,
+            citizenship=origin,
+            passport_country=origin,
+            passport_number=f"DEMO{serial:06d}",
+            iin=iin,
+            region=region,
+            languages=["kk", "ru"] if rng.random() < 0.5 else ["kk"],
+            preferred_language=rng.choice(["kk", "kk", "ru"]),
+            phone=f"+7701{serial:07d}",
+            profession=rng.choice(["", "teacher", "doctor", "welder", "driver", "engineer", "nurse", "farmer"]),
+            education=rng.choice(["secondary", "vocational", "higher"]),
+        ).person
+
+    def _case_files(self, rng, users, families):
+        countries = {iso: Country.objects.get(iso2=iso) for iso, _w in ORIGINS}
+        regions = {code: Region.objects.get(code=code) for code in DEMO_REGIONS}
+        grounds = list(RefusalGround.objects.all())
+        today = timezone.localdate()
+        serial = 1
+        states = ["draft", "submitted", "under_review", "returned", "granted", "refused", "withdrawn"]
+        for index in range(families):
+            origin = countries[rng.choices([c for c, _ in ORIGINS], weights=[w for _, w in ORIGINS])[0]]
+            region = regions[DEMO_REGIONS[index % len(DEMO_REGIONS)]]
+            root = rng.choice(SURNAME_ROOTS)
+            head_birth = datetime.date(rng.randint(1960, 1995), rng.randint(1, 12), rng.randint(1, 28))
+            head = self._person(
+                rng, sex="M", birth_date=head_birth, region=region, origin=origin, surname_root=root, serial=serial
+            )
+            serial += 1
+            actor = users["caseworker.pavlodar"] if region.code == "pavlodar" else users["admin"]
+            family = services.family_create(head=head, actor=actor)
+            spouse = self._person(rng, sex="F", birth_date=head_birth + datetime.timedelta(days=rng.randint(-2000, 2000)),
+                                  region=region, origin=origin, surname_root=root, serial=serial)  # fmt: skip
+            serial += 1
+            services.family_add_member(family=family, person=spouse, relationship=Relationship.SPOUSE, actor=actor)
+            for _child in range(rng.choice([0, 1, 2, 3, 4, 5])):
+                birth = datetime.date(rng.randint(2005, 2024), rng.randint(1, 12), rng.randint(1, 28))
+                child = self._person(
+                    rng,
+                    sex=rng.choice("MF"),
+                    birth_date=birth,
+                    region=region,
+                    origin=origin,
+                    surname_root=root,
+                    serial=serial,
+                )
+                serial += 1
+                services.family_add_member(family=family, person=child, relationship=Relationship.CHILD, actor=actor)
+            state = states[index % len(states)] if index < 70 else "granted"
+            self._application(
+                head, family, region, state, actor, grounds, today - datetime.timedelta(days=rng.randint(3, 40))
+            )
+
+    def _application(self, head, family, region, state, actor, grounds, submitted):
+        app = services.application_create(applicant=head, region=region, family=family, actor=actor)
+        if state == "draft":
+            return
+        if state == "withdrawn":
+            services.application_withdraw(application=app, actor=actor, reason="demo")
+            return
+        services.application_submit(application=app, actor=actor, today=submitted)
+        if state == "submitted":
+            return
+        if state == "returned":
+            services.application_return(application=app, actor=actor, reason="Нет свидетельства о рождении ребёнка")
+            return
+        services.application_start_review(application=app, actor=actor)
+        if state == "granted":
+            services.application_grant(application=app, actor=actor, today=submitted + datetime.timedelta(days=5))
+        elif state == "refused":
+            services.application_refuse(
+                application=app,
+                actor=actor,
+                ground=grounds[0],
+                reason="demo",
+                today=submitted + datetime.timedelta(days=5),
+            )
+
+    def _print_logins(self):
+        self.stdout.write("")
+        self.stdout.write("Open http://127.0.0.1:8000/admin/ and log in as one of the demo users:")
+        for username, password, _role, _region, description in DEMO_USERS:
+            self.stdout.write(f"  {username:<22} {password:<22} {description}")
+        self.stdout.write("API docs: http://127.0.0.1:8000/api/docs/   Stop the embedded database: make demo-stop")

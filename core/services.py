@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.models import ReportExport
+from core.reports import REPORTS, export_bytes
+
+
+def report_export_start(*, report_slug: str, params: dict, fmt: str, user) -> ReportExport:
+    """Queue a background export of a report; the file appears on the export row when done."""
+    report = REPORTS.get(report_slug)
+    if report is None or not report.allowed(user):
+        raise DomainError(_("Unknown report."), field="report")
+    if fmt not in ("csv", "xlsx"):
+        raise DomainError(_("Choose CSV or XLSX."), field="format")
+    form = report.params_form(params or None) if params else None
+    if form is not None and not form.is_valid():
+        raise DomainError(_("The report parameters are not valid."), field="params")
+    export = ReportExport.objects.create(report=report_slug, params=params, format=fmt, requested_by=user)
+    from core.tasks import export_report_task
+
+    transaction.on_commit(lambda: export_report_task.delay(export.pk))
+    return export
+
+
+def report_export_run(*, export_id: int) -> ReportExport:
+    """Compute the rows and store the file; idempotent (a finished export is left as it is)."""
+    with transaction.atomic():
+        export = ReportExport.objects.select_for_update().get(pk=export_id)
+        if export.state == ReportExport.State.DONE:
+            return export
+        export.state = ReportExport.State.RUNNING
+        export.save(update_fields=["state"])
+    report = REPORTS[export.report]
+    data = QueryDict(mutable=True)
+    for key, value in (export.params or {}).items():
+        data[key] = value
+    try:
+        _form, rows = report.build(user=export.requested_by, data=data if export.params else None)
+        content, _ctype = export_bytes(report, rows, export.format)
+    except Exception as exc:  # recorded for the user; the traceback goes to the worker log
+        export.state = ReportExport.State.FAILED
+        export.error = str(exc)[:2000]
+        export.save(update_fields=["state", "error"])
+        raise
+    export.file.save(f"{export.report}-{export.pk}.{export.format}", ContentFile(content), save=False)
+    export.rows = len(rows)
+    export.state = ReportExport.State.DONE
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "rows", "state", "finished_at"])
+    return export

@@ -1,0 +1,409 @@
+"""The caseworker's desk for the case file. Every write goes through oralman.services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_base import ScopedAdmin, Transition, TransitionAdminMixin
+from core.errors import DomainError
+from core.iin import iin_warnings
+from oralman import selectors, services
+from oralman.forms import ExtendForm, GrantForm, RefuseForm, ReturnForm, TerminateForm
+from oralman.models import (
+    OPEN_APPLICATION_STATES,
+    ApplicationState,
+    ApplicationTransition,
+    Document,
+    DuplicateFlag,
+    Family,
+    FamilyMember,
+    KandasStatus,
+    Person,
+    RefusalGround,
+    StatusApplication,
+    StatusRule,
+)
+
+S = ApplicationState
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("overdue")), ("due_today", _("due today")), ("on_time", _("on time"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        open_states = Q(state__in=OPEN_APPLICATION_STATES)
+        if self.value() == "overdue":
+            return queryset.filter(open_states, decision_due__lt=today)
+        if self.value() == "due_today":
+            return queryset.filter(open_states, decision_due=today)
+        if self.value() == "on_time":
+            return queryset.filter(open_states, decision_due__gt=today)
+        return queryset
+
+
+class DocumentInline(admin.TabularInline):
+    model = Document
+    fk_name = "person"
+    extra = 0
+    fields = ["doc_type", "number", "issued_on", "valid_until", "file", "application", "verified_by", "verified_at"]
+    readonly_fields = ["verified_by", "verified_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("verified_by", "application__applicant")
+
+
+class PersonAdminForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "surname", "given_name", "patronymic", "surname_latin", "given_name_latin", "patronymic_latin",
+            "birth_date", "sex", "iin", "passport_number", "passport_country", "ethnicity", "country_of_origin",
+            "citizenship", "education", "profession", "languages", "phone", "email", "address",
+            "preferred_language", "region",
+        ]  # fmt: skip
+
+    def clean_iin(self):
+        iin = self.cleaned_data.get("iin") or None
+        if iin and Person.objects.filter(iin=iin).exclude(pk=self.instance.pk).exists():
+            holder = Person.objects.get(iin=iin)
+            raise forms.ValidationError(
+                _("IIN %(iin)s already belongs to %(name)s (case No. %(id)s).")
+                % {"iin": iin, "name": holder, "id": holder.pk}
+            )
+        return iin
+
+    def clean_birth_date(self):
+        value = self.cleaned_data.get("birth_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth is in the future."))
+        return value
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    selector = staticmethod(selectors.person_list)
+    form = PersonAdminForm
+    list_display = [
+        "surname",
+        "given_name",
+        "patronymic",
+        "full_latin",
+        "birth_date",
+        "iin",
+        "country_of_origin",
+        "region",
+    ]
+    list_filter = ["region", "country_of_origin", "sex"]
+    search_fields = ["surname", "given_name", "surname_latin", "given_name_latin", "=iin", "=passport_number"]
+    ordering = ["surname", "given_name", "id"]
+    autocomplete_fields = ["country_of_origin", "citizenship", "passport_country"]
+    inlines = [DocumentInline]
+    fieldsets = [
+        (
+            _("Name"),
+            {
+                "fields": [
+                    ("surname", "given_name", "patronymic"),
+                    ("surname_latin", "given_name_latin", "patronymic_latin"),
+                ]
+            },
+        ),
+        (
+            _("Identity"),
+            {"fields": [("birth_date", "sex"), "iin", ("passport_number", "passport_country"), "ethnicity"]},
+        ),
+        (_("Origin"), {"fields": ["country_of_origin", "citizenship", "citizen_since"]}),
+        (_("Background"), {"fields": ["education", "profession", "languages"]}),
+        (_("Contacts"), {"fields": [("phone", "email"), "address", "preferred_language", "region"]}),
+    ]
+    readonly_fields = ["citizen_since"]
+
+    @admin.display(description=_("name (Latin)"), ordering="surname_latin")
+    def full_latin(self, obj):
+        return obj.full_name_latin
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        if change:
+            result = services.person_update(person=obj, actor=request.user, **fields)
+        else:
+            data = {f.name: form.cleaned_data[f.name] for f in Person._meta.fields if f.name in form.cleaned_data}
+            result = services.person_create(actor=request.user, **data)
+            for flag in result.duplicates:
+                messages.warning(
+                    request,
+                    _("Possible duplicate: %(other)s (case No. %(id)s), %(reason)s.")
+                    % {"other": flag.other, "id": flag.other_id, "reason": flag.get_reason_display()},
+                )
+        obj.pk = result.person.pk
+        obj.refresh_from_db()
+        for warning in result.warnings:
+            messages.warning(request, warning)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            if isinstance(inline_form.instance, Document) and not inline_form.instance.pk:
+                inline_form.instance.uploaded_by = request.user
+        super().save_formset(request, form, formset, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.iin and request.method == "GET":
+            for warning in iin_warnings(obj.iin, birth_date=obj.birth_date, sex=obj.sex):
+                messages.warning(request, warning)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class FamilyMemberInline(admin.TabularInline):
+    model = FamilyMember
+    extra = 1
+    autocomplete_fields = ["person"]
+    fields = ["person", "relationship", "joined_on", "left_on"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "person":
+            kwargs["queryset"] = selectors.person_list(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Family)
+class FamilyAdmin(ScopedAdmin):
+    selector = staticmethod(selectors.family_list)
+    list_display = ["id", "head", "region", "created_at"]
+    list_filter = ["region"]
+    search_fields = ["head__surname", "head__given_name", "head__surname_latin", "=head__iin"]
+    autocomplete_fields = ["head"]
+    inlines = [FamilyMemberInline]
+    ordering = ["-id"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        family = services.family_create(
+            head=form.cleaned_data["head"], region=form.cleaned_data["region"], actor=request.user
+        )
+        obj.pk = family.pk
+        obj.refresh_from_db()
+
+
+class TransitionInline(admin.TabularInline):
+    model = ApplicationTransition
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_state", "to_state", "actor", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+def _grant(obj, user, data):
+    services.application_grant(application=obj, actor=user, certificate_number=data.get("certificate_number") or None)
+
+
+@admin.register(StatusApplication)
+class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
+    selector = staticmethod(selectors.application_list)
+    legal_moves = services.LEGAL_TRANSITIONS
+    transitions = (
+        Transition("submit", _("Submit"), S.SUBMITTED, lambda o, u, d: services.application_submit(application=o, actor=u)),
+        Transition("review", _("Start review"), S.UNDER_REVIEW, lambda o, u, d: services.application_start_review(application=o, actor=u)),
+        Transition("return", _("Return for documents"), S.RETURNED,
+                   lambda o, u, d: services.application_return(application=o, actor=u, reason=d["reason"]), form_class=ReturnForm),
+        Transition("grant", _("Grant the status"), S.GRANTED, _grant, form_class=GrantForm),
+        Transition("refuse", _("Refuse"), S.REFUSED,
+                   lambda o, u, d: services.application_refuse(application=o, actor=u, ground=d["ground"], reason=d["reason"]),
+                   form_class=RefuseForm, style="danger"),
+        Transition("withdraw", _("Withdraw"), S.WITHDRAWN,
+                   lambda o, u, d: services.application_withdraw(application=o, actor=u, reason=d["reason"]), style="danger"),
+    )  # fmt: skip
+    list_display = ["id", "applicant", "region", "state", "channel", "submitted_on", "decision_due", "deadline_flag"]
+    list_filter = ["state", OverdueFilter, "region", "channel", "applicant__country_of_origin"]
+    search_fields = [
+        "applicant__surname", "applicant__given_name", "applicant__surname_latin", "applicant__given_name_latin",
+        "=applicant__iin", "=applicant__passport_number", "=status__certificate_number",
+    ]  # fmt: skip
+    list_select_related = ["applicant", "region"]
+    autocomplete_fields = ["applicant", "family"]
+    readonly_fields = [
+        "state",
+        "submitted_on",
+        "clock_started_on",
+        "decision_due",
+        "decided_on",
+        "refusal_ground",
+        "created_by",
+        "certificate",
+    ]
+    fields = ["applicant", "family", "region", "channel", *readonly_fields]
+    inlines = [TransitionInline]
+    ordering = ["-created_at", "-id"]
+
+    @admin.display(description=_("deadline"))
+    def deadline_flag(self, obj):
+        if obj.is_overdue():
+            return format_html('<strong style="color:#ba2121">{}</strong>', _("overdue"))
+        return "—" if obj.state not in OPEN_APPLICATION_STATES else _("on time")
+
+    @admin.display(description=_("certificate"))
+    def certificate(self, obj):
+        status = getattr(obj, "status", None) if obj.pk else None
+        return status.certificate_number if status else "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "applicant"] if obj else fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            created = services.application_create(
+                applicant=form.cleaned_data["applicant"], region=form.cleaned_data["region"], family=form.cleaned_data.get("family"),
+                channel=form.cleaned_data["channel"], actor=request.user,
+            )  # fmt: skip
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            raise
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class CheckedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                applicant = cleaned.get("applicant")
+                if obj is None and applicant is not None:
+                    open_states = ["draft", "submitted", "under_review", "returned"]
+                    if StatusApplication.objects.filter(applicant=applicant, state__in=open_states).exists():
+                        raise forms.ValidationError(_("This person already has an open status application."))
+                    if KandasStatus.objects.filter(person=applicant, terminated_on__isnull=True).exists():
+                        raise forms.ValidationError(_("This person already holds an active kandas status."))
+                return cleaned
+
+        return CheckedForm
+
+
+class StatusActiveFilter(admin.SimpleListFilter):
+    title = _("validity")
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("active")), ("expiring", _("expiring within 30 days")), ("ended", _("ended"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "active":
+            return queryset.filter(terminated_on__isnull=True, valid_until__gte=today)
+        if self.value() == "expiring":
+            return queryset.filter(
+                terminated_on__isnull=True, valid_until__range=(today, today + timezone.timedelta(days=30))
+            )
+        if self.value() == "ended":
+            return queryset.filter(Q(terminated_on__isnull=False) | Q(valid_until__lt=today))
+        return queryset
+
+
+@admin.register(KandasStatus)
+class KandasStatusAdmin(TransitionAdminMixin, ScopedAdmin):
+    selector = staticmethod(selectors.status_list)
+    legal_moves = {"active": {"extend", "terminate"}, "ended": {"extend"}}
+    transitions = (
+        Transition("extend", _("Extend"), "extend",
+                   lambda o, u, d: services.status_extend(status=o, actor=u, months=d.get("months")), form_class=ExtendForm),
+        Transition("terminate", _("Terminate"), "terminate",
+                   lambda o, u, d: services.status_terminate(status=o, actor=u, reason=d["reason"], on=d.get("on"), note=d.get("note", "")),
+                   form_class=TerminateForm, style="danger"),
+    )  # fmt: skip
+    list_display = [
+        "certificate_number",
+        "person",
+        "issued_on",
+        "valid_until",
+        "extensions",
+        "terminated_on",
+        "termination_reason",
+    ]
+    list_filter = [StatusActiveFilter, "termination_reason", "application__region"]
+    search_fields = ["=certificate_number", "person__surname", "person__surname_latin", "=person__iin"]
+    list_select_related = ["person"]
+    readonly_fields = [f.name for f in KandasStatus._meta.fields]
+    ordering = ["-issued_on", "-id"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(ScopedAdmin):
+    selector = staticmethod(selectors.document_list)
+    list_display = ["doc_type", "number", "person", "issued_on", "valid_until", "verified_at", "verified_by"]
+    list_filter = ["doc_type", ("verified_at", admin.EmptyFieldListFilter)]
+    search_fields = ["=number", "person__surname", "person__surname_latin"]
+    autocomplete_fields = ["person", "application"]
+    readonly_fields = ["verified_by", "verified_at", "uploaded_by"]
+    actions = ["verify"]
+
+    @admin.action(description=_("Mark the selected documents as verified"))
+    def verify(self, request, queryset):
+        done = 0
+        for document in queryset.filter(verified_at__isnull=True):
+            services.document_verify(document=document, actor=request.user)
+            done += 1
+        self.message_user(request, _("%(n)s document(s) verified.") % {"n": done})
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(DuplicateFlag)
+class DuplicateFlagAdmin(ScopedAdmin):
+    list_display = ["person", "other", "reason", "created_at", "resolved_at"]
+    list_filter = ["reason", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["person", "other"]
+    readonly_fields = ["person", "other", "reason", "resolved_at", "resolved_by"]
+    actions = ["resolve"]
+
+    def get_queryset(self, request):
+        persons = selectors.person_list(user=request.user).values("pk")
+        return DuplicateFlag.objects.filter(person__in=persons).select_related("person", "other")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Mark as checked: not the same person"))
+    def resolve(self, request, queryset):
+        count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=request.user)
+        self.message_user(request, _("%(n)s flag(s) resolved.") % {"n": count})
+
+
+@admin.register(StatusRule)
+class StatusRuleAdmin(admin.ModelAdmin):
+    list_display = ["valid_from", "decision_working_days", "validity_months", "extension_months", "max_extensions"]
+
+
+@admin.register(RefusalGround)
+class RefusalGroundAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ru", "name_kk", "name_en", "active"]

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from oralman.services import status_expire_due
+
+
+@shared_task
+def expire_statuses_task() -> int:
+    """Daily: close statuses whose validity ended (idempotent: closed ones are skipped)."""
+    return status_expire_due()
