@@ -70,6 +70,8 @@ class Generator:
 
 
 REGISTRY: list[Generator] = []
+# Bump when the shape of the generated data changes: `bench` then regenerates its data set.
+GENERATOR_VERSION = "1"
 
 
 def generator(name: str, *, tables: list[str]):
@@ -149,6 +151,13 @@ def generate(scale: Scale, *, reset: bool = False, log=print) -> dict:
         "seed": scale.seed,
         "persons": scale.persons,
     }
+    from benchmarks.models import GeneratedDataSet
+
+    GeneratedDataSet.objects.create(
+        persons=scale.persons, families=scale.families, applications=scale.applications, seed=scale.seed,
+        today=scale.today, version=GENERATOR_VERSION, parts=",".join(g.name for g in generators),
+        rows=counts, seconds=result["seconds"], rows_per_second=result["rows_per_second"] or 0,
+    )  # fmt: skip
     log(
         f"Done: {rows:,} rows in {total_seconds:.1f} s ({result['rows_per_second']:,} rows/s including "
         f"index builds; {rows / load_seconds:,.0f} rows/s for the COPY phase)"

@@ -86,6 +86,7 @@ CENTRE_RU = {"Semey": "Семей", "Kokshetau": "Кокшетау", "Aktobe": "
 
 FAMILY_SIZE_WEIGHTS = {1: 12, 2: 16, 3: 19, 4: 20, 5: 15, 6: 9, 7: 5, 8: 3, 9: 1}
 RECENT_DAYS = 120
+RETURN_REASON = "Не хватает документа, подтверждающего казахскую национальность"
 STATES_RECENT = {"draft": 6, "submitted": 14, "under_review": 22, "returned": 8, "granted": 42, "refused": 5,
                  "withdrawn": 3}  # fmt: skip
 STATES_OLD = {"granted": 89, "refused": 6, "withdrawn": 4, "draft": 1}
@@ -204,7 +205,7 @@ def _d(ordinal: int | None) -> str:
 
 
 @generator("oralman", tables=["oralman.Person", "oralman.Family", "oralman.FamilyMember",
-                              "oralman.StatusApplication", "oralman.KandasStatus"])  # fmt: skip
+                              "oralman.StatusApplication", "oralman.KandasStatus", "oralman.ApplicationTransition"])  # fmt: skip
 def generate_oralman(ctx: Context) -> dict[str, int]:
     scale = ctx.scale
     rng = ctx.rng("oralman")
@@ -221,6 +222,10 @@ def generate_oralman(ctx: Context) -> dict[str, int]:
     )
     applications = ctx.loader.stream("oralman_statusapplication", APPLICATION_COLUMNS)
     statuses = ctx.loader.stream("oralman_kandasstatus", STATUS_COLUMNS)
+    transitions = ctx.loader.stream(
+        "oralman_applicationtransition", ["id", "application_id", "from_state", "to_state", "actor_id", "at", "reason"]
+    )
+    transition_id = 0
 
     sizes = family_sizes(rng, scale.families, scale.persons)
     dates = arrival_dates(rng, scale.families, scale.today)
@@ -297,6 +302,28 @@ def generate_oralman(ctx: Context) -> dict[str, int]:
             )
             if state == "granted":
                 granted_on = decided
+            # the application's history, in legal moves (oralman.services.LEGAL_TRANSITIONS)
+            moves = []
+            if state != "draft":
+                moves.append(("draft", "submitted", submitted, ""))
+                if state == "withdrawn":
+                    moves.append(("submitted", "withdrawn", decided, "по заявлению"))
+                elif state != "submitted" or clock != submitted:
+                    moves.append(("submitted", "under_review", min(submitted + 1, today), ""))
+                if clock != submitted:
+                    moves.append(("under_review", "returned", min(submitted + 2, clock), RETURN_REASON))
+                    moves.append(("returned", "submitted", clock, ""))
+                    if state == "under_review":
+                        moves.append(("submitted", "under_review", clock, ""))
+                if state == "returned":
+                    moves.append(("under_review", "returned", min(submitted + 2, today), RETURN_REASON))
+                elif state in ("granted", "refused"):
+                    moves.append(("under_review", state, decided, ""))
+            for from_state, to_state, on, reason in moves:
+                transition_id += 1
+                transitions.write(
+                    f"{transition_id}\t{app_id}\t{from_state}\t{to_state}\t{N}\t{_ts(on, randrange(8 * 3600))}\t{reason}\n"
+                )
         n_apps += n_rounds
 
         # --- the status and its end
@@ -416,7 +443,7 @@ def generate_oralman(ctx: Context) -> dict[str, int]:
         n_persons += size
         families.write(f"{family_id}\t{person_id - size + 1}\t{region_id}\t{created}\n")
 
-    for stream in (persons, families, members, applications, statuses):
+    for stream in (persons, families, members, applications, statuses, transitions):
         stream.flush()
     ctx.shared["today"] = scale.today
     return {
@@ -425,4 +452,5 @@ def generate_oralman(ctx: Context) -> dict[str, int]:
         "oralman_familymember": member_id,
         "oralman_statusapplication": n_apps,
         "oralman_kandasstatus": n_statuses,
+        "oralman_applicationtransition": transition_id,
     }
