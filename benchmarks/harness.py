@@ -92,6 +92,7 @@ class Measurement:
     bound: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
     data_queries: list[int] = field(default_factory=list)
+    last_sql: list[tuple[str, float]] = field(default_factory=list)
 
     def summary(self) -> dict:
         bound = statistics.median(self.bound) if self.bound else None
@@ -108,6 +109,7 @@ class Measurement:
             "bound_ms_median": ms(bound) if bound is not None else None,
             "db_ratio": round(db / bound, 2) if bound and db is not None else None,
             "data_db_ratio": round(data_db / bound, 2) if bound and data_db is not None else None,
+            "sql": [{"ms": ms(d), "sql": " ".join(q.split())[:400]} for q, d in self.last_sql],
         }
 
 
@@ -118,16 +120,21 @@ def measure(
     repeat: int,
     warmup: int = 2,
     check: Callable[[object], None] | None = None,
+    budget_seconds: float = 60.0,
 ) -> Measurement:
-    """Run `action` (a request or a function) and its bound alternately, `repeat` times each."""
+    """Run `action` (a request or a function) and its bound alternately, `repeat` times each; a slow
+    item stops after `budget_seconds` once it has 5 runs (the figures are then over fewer runs)."""
     result = Measurement()
+    started = time.monotonic()
     for _ in range(warmup):
         outcome = action()
         if check:
             check(outcome)
         if bound:
             run_bound(bound)
-    for _ in range(repeat):
+    for run in range(repeat):
+        if run >= 5 and time.monotonic() - started > budget_seconds:
+            break
         with capture() as captured:
             started = time.perf_counter()
             action()
@@ -136,6 +143,7 @@ def measure(
         result.data_db.append(captured.data_seconds)
         result.queries.append(captured.count)
         result.data_queries.append(captured.data_count)
+        result.last_sql = captured.queries
         if bound:
             result.bound.append(run_bound(bound))
     return result

@@ -79,12 +79,18 @@ ADMIN_COLUMNS = """a.id, a.state, a.channel, a.submitted_on, a.decision_due, a.c
 ADMIN_FROM = """oralman_statusapplication a
   JOIN oralman_person p ON p.id = a.applicant_id
   JOIN core_region r ON r.id = a.region_id"""
-# The admin's search fields: four names (contains, any case) and three exact numbers.
-SEARCH_WHERE = """(a.applicant_id IN (
+
+
+# The admin's search fields: four names (icontains = UPPER(x) LIKE UPPER('%term%')) and three numbers
+# (iexact); the IIN only when the term could be one (12 digits), as a person writing SQL would.
+def search_where(term: str) -> str:
+    iin = " OR iin = %(term)s" if term.isdigit() and len(term) == 12 else ""
+    return f"""(a.applicant_id IN (
          SELECT id FROM oralman_person
-          WHERE surname ILIKE %(like)s OR given_name ILIKE %(like)s OR surname_latin ILIKE %(like)s
-             OR given_name_latin ILIKE %(like)s OR iin = %(term)s OR passport_number = %(term)s)
-     OR a.id IN (SELECT application_id FROM oralman_kandasstatus WHERE certificate_number = %(term)s))"""
+          WHERE UPPER(surname) LIKE UPPER(%(like)s) OR UPPER(given_name) LIKE UPPER(%(like)s)
+             OR UPPER(surname_latin) LIKE UPPER(%(like)s) OR UPPER(given_name_latin) LIKE UPPER(%(like)s)
+             OR UPPER(passport_number) = UPPER(%(term)s){iin})
+     OR a.id IN (SELECT application_id FROM oralman_kandasstatus WHERE UPPER(certificate_number) = UPPER(%(term)s)))"""
 
 
 def list_bound(
@@ -147,7 +153,10 @@ def admin_application_list(ctx: BenchContext) -> list[Case]:
                 "admin",
                 lambda term=term: cw.get(url, {"q": term}),
                 list_bound(
-                    columns=ADMIN_COLUMNS, where=f"{in_region} AND {SEARCH_WHERE}", params=params, page=ADMIN_PAGE
+                    columns=ADMIN_COLUMNS,
+                    where=f"{in_region} AND {search_where(term)}",
+                    params=params,
+                    page=ADMIN_PAGE,
                 ),
                 check=ok_response,
             )

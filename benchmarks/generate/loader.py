@@ -102,6 +102,8 @@ class BulkLoader:
     # --- preparation and restoration -----------------------------------------------------------
     def prepare(self, tables: Iterable[str]) -> None:
         with self.connection.cursor() as cursor:
+            # Deferred foreign-key checks still pending in this transaction would block ALTER TABLE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             cursor.execute("SET LOCAL synchronous_commit = off")
             for table in tables:

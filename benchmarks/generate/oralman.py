@@ -319,11 +319,10 @@ def generate_oralman(ctx: Context) -> dict[str, int]:
                     moves.append(("under_review", "returned", min(submitted + 2, today), RETURN_REASON))
                 elif state in ("granted", "refused"):
                     moves.append(("under_review", state, decided, ""))
-            for from_state, to_state, on, reason in moves:
+            for step, (from_state, to_state, on, reason) in enumerate(moves):
                 transition_id += 1
-                transitions.write(
-                    f"{transition_id}\t{app_id}\t{from_state}\t{to_state}\t{N}\t{_ts(on, randrange(8 * 3600))}\t{reason}\n"
-                )
+                at = _ts(on, step * 3000 + randrange(2500))  # same-day moves keep their order
+                transitions.write(f"{transition_id}\t{app_id}\t{from_state}\t{to_state}\t{N}\t{at}\t{reason}\n")
         n_apps += n_rounds
 
         # --- the status and its end
