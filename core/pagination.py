@@ -28,7 +28,9 @@ THRESHOLD = 10_000
 def table_estimate(queryset: QuerySet) -> int | None:
     """reltuples of the queryset's table (kept fresh by autovacuum/ANALYZE); None if never analysed."""
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table])
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table]
+        )
         row = cursor.fetchone()
     return int(row[0]) if row and row[0] is not None and row[0] >= 0 else None
 
@@ -67,3 +69,16 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return estimated_count(self.object_list, self.threshold)
+
+
+try:  # the API's page-number pagination with the same counting
+    from rest_framework.pagination import PageNumberPagination
+
+    class EstimatedCountPagination(PageNumberPagination):
+        django_paginator_class = EstimatedCountPaginator
+        page_size = 50
+        page_size_query_param = "page_size"
+        max_page_size = 200
+
+except ImportError:  # pragma: no cover - DRF is a dependency of the project
+    pass

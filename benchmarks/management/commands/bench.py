@@ -34,6 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--only", default="", help="Only items whose name contains this text.")
         parser.add_argument("--output", default="bench-results/bench.json")
         parser.add_argument("--label", default="", help="A label stored with the results (e.g. 'before').")
+        parser.add_argument(
+            "--with-proposals",
+            action="store_true",
+            help="Measure with the proposed indexes and helpers (benchmarks/proposals.py) applied for the run.",
+        )
 
     def handle(self, *args, **options):
         smoke = options["smoke"]
@@ -63,6 +68,7 @@ class Command(BaseCommand):
                 connection.creation.destroy_test_db(original_name, verbosity=1, keepdb=False)
         report = {
             "label": options["label"],
+            "with_proposals": options["with_proposals"],
             "finished_at": datetime.datetime.now().isoformat(timespec="seconds"),
             "database": test_name or original_name,
             "machine": {"python": platform.python_version(), "cpus": _cpus(), "platform": platform.platform()},
