@@ -78,6 +78,12 @@ def _broker_url() -> str:
     return "memory://"
 
 
+def set_celery_conf(app, **values) -> None:
+    """Change Celery settings so that reads see it: the app reads Django settings under the CELERY_
+    namespace, where a prefixed key wins over a plain `app.conf.update(task_always_eager=...)`."""
+    app.conf.update(**values, **{f"CELERY_{name.upper()}": value for name, value in values.items()})
+
+
 @pytest.fixture
 def celery_worker_thread(transactional_db):
     """A real Celery worker in a thread: on Redis when REDIS_URL is set, else the memory transport.
@@ -93,15 +99,17 @@ def celery_worker_thread(transactional_db):
         "result_backend": app.conf.result_backend,
         "task_always_eager": app.conf.task_always_eager,
     }
-    app.conf.update(
+    set_celery_conf(
+        app,
         broker_url=broker,
         result_backend=broker if broker.startswith("redis") else "cache+memory://",
         task_always_eager=False,
     )
+    assert app.conf.task_always_eager is False
     app.connection_for_write().ensure_connection(max_retries=2)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20, loglevel="WARNING") as worker:
         yield worker
-    app.conf.update(**previous)
+    set_celery_conf(app, **previous)
 
 
 @pytest.fixture(autouse=True)

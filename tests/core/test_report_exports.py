@@ -1,9 +1,17 @@
+import threading
+
 import pytest
+from celery import shared_task
 from django.db.models import Count
 
 from core.models import Region, ReportExport
 from core.reports import REPORTS, Chart, Column, Report, register
 from core.services import report_export_start
+
+
+@shared_task(name="tests.which_thread")
+def which_thread():
+    return threading.get_ident()
 
 
 def regions_by_kind(*, user, params):
@@ -62,3 +70,11 @@ def test_background_export_runs_on_a_real_worker_and_leaves_a_file(celery_worker
     assert export.state == ReportExport.State.DONE, export.error
     assert export.rows == 2
     assert "region,17" in export.file.read().decode("utf-8-sig")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_fixture_really_sends_tasks_through_the_broker(celery_worker_thread):
+    from config.celery import app
+
+    assert app.conf.task_always_eager is False
+    assert which_thread.delay().get(timeout=20) != threading.get_ident()

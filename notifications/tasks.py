@@ -1,0 +1,31 @@
+"""Celery tasks of the outbox and the scheduled jobs: thin, idempotent, ids in and counts out."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from notifications import scheduled, services
+
+
+@shared_task(acks_late=True)
+def deliver_notification_task(notification_id: int) -> str:
+    """One delivery attempt of one notification (a no-op if it is sent, failed or held elsewhere)."""
+    return services.notification_deliver(notification_id=notification_id)
+
+
+@shared_task
+def sweep_outbox_task(limit: int = 500) -> int:
+    """Every minute: enqueue what was missed at commit time, is due for a retry, or lost its worker."""
+    return len(services.outbox_sweep(limit=limit))
+
+
+@shared_task
+def status_expiring_reminders_task(days_ahead: int = 30) -> int:
+    """Daily: remind holders whose kandas status ends within `days_ahead` days."""
+    return scheduled.status_expiring_remind(days_ahead=days_ahead)
+
+
+@shared_task
+def deadline_digest_task(working_days: int = 3) -> int:
+    """Each working day: a digest of the decision deadlines of the coming working days per caseworker."""
+    return scheduled.deadline_digest_send(working_days=working_days)
