@@ -34,6 +34,7 @@ class Case:
     check: Callable[[object], None] | None = None
     missing: str = ""
     repeat_scale: float = 1.0  # jobs run fewer times than pages
+    runner: Callable[[], dict] | None = None  # a job measured once by its own code, returning the record
     extra: dict = field(default_factory=dict)
 
 

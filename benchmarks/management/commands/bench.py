@@ -35,6 +35,12 @@ class Command(BaseCommand):
         parser.add_argument("--output", default="bench-results/bench.json")
         parser.add_argument("--label", default="", help="A label stored with the results (e.g. 'before').")
         parser.add_argument(
+            "--conn-max-age",
+            type=int,
+            default=60,
+            help="Persistent connections as in production (config/settings/production.py); 0 reconnects per request.",
+        )
+        parser.add_argument(
             "--with-proposals",
             action="store_true",
             help="Measure with the proposed indexes and helpers (benchmarks/proposals.py) applied for the run.",
@@ -52,6 +58,8 @@ class Command(BaseCommand):
             suffix = "_bench_smoke" if smoke else "_bench"
             connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{original_name}{suffix}"
             test_name = connection.creation.create_test_db(verbosity=1, autoclobber=True, keepdb=True, serialize=False)
+        connection.close()
+        connection.settings_dict["CONN_MAX_AGE"] = options["conn_max_age"]
         started = time.monotonic()
         try:
             with override_settings(DEBUG=False):
@@ -69,6 +77,7 @@ class Command(BaseCommand):
         report = {
             "label": options["label"],
             "with_proposals": options["with_proposals"],
+            "conn_max_age": options["conn_max_age"],
             "finished_at": datetime.datetime.now().isoformat(timespec="seconds"),
             "database": test_name or original_name,
             "machine": {"python": platform.python_version(), "cpus": _cpus(), "platform": platform.platform()},
