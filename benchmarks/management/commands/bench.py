@@ -6,6 +6,7 @@ import datetime
 import json
 import platform
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
 
+from benchmarks.proposals import applied
 from benchmarks.runner import DEFAULT_PERSONS, SMOKE_PERSONS, ensure_data_set, run_items, table
 
 
@@ -70,7 +72,10 @@ class Command(BaseCommand):
                     here=options["here"],
                     log=log,
                 )
-                results = run_items(repeat=repeat, smoke=smoke, only=options["only"], log=log, warmup=1 if smoke else 2)
+                with applied(log=log) if options["with_proposals"] else nullcontext():
+                    results = run_items(
+                        repeat=repeat, smoke=smoke, only=options["only"], log=log, warmup=1 if smoke else 2
+                    )
         finally:
             if test_name and smoke:
                 connection.creation.destroy_test_db(original_name, verbosity=1, keepdb=False)
