@@ -86,23 +86,31 @@ ADMIN_FROM = """oralman_statusapplication a
 # (iexact); the IIN only when the term could be one (12 digits), as a person writing SQL would.
 def search_where(term: str) -> str:
     iin = " OR iin = %(term)s" if term.isdigit() and len(term) == 12 else ""
-    return f"""(a.applicant_id IN (
-         SELECT id FROM oralman_person
-          WHERE UPPER(surname) LIKE UPPER(%(like)s) OR UPPER(given_name) LIKE UPPER(%(like)s)
-             OR UPPER(surname_latin) LIKE UPPER(%(like)s) OR UPPER(given_name_latin) LIKE UPPER(%(like)s)
-             OR UPPER(passport_number) = UPPER(%(term)s){iin})
-     OR a.id IN (SELECT application_id FROM oralman_kandasstatus WHERE UPPER(certificate_number) = UPPER(%(term)s)))"""
+    return f"""a.id IN (
+         SELECT a2.id FROM oralman_statusapplication a2
+          WHERE a2.applicant_id IN (
+                SELECT id FROM oralman_person
+                 WHERE UPPER(surname) LIKE UPPER(%(like)s) OR UPPER(given_name) LIKE UPPER(%(like)s)
+                    OR UPPER(surname_latin) LIKE UPPER(%(like)s) OR UPPER(given_name_latin) LIKE UPPER(%(like)s)
+                    OR UPPER(passport_number) = UPPER(%(term)s){iin})
+         UNION
+         SELECT application_id FROM oralman_kandasstatus WHERE UPPER(certificate_number) = UPPER(%(term)s))"""
+
+
+# The changelist's filter sidebar shows these lists, so the same data includes them.
+COUNTRY_CHOICES = ("SELECT id, name_ru FROM core_country ORDER BY name_ru", {})
+REGION_CHOICES = ("SELECT id, name_ru FROM core_region ORDER BY name_ru", {})
 
 
 def list_bound(
-    *, columns: str, where: str, params: dict, page: int, whole_table: str | None = None
+    *, columns: str, where: str, params: dict, page: int, whole_table: str | None = None, sidebar=()
 ) -> list[tuple[str, list]]:
     page_sql = f"SELECT {columns} FROM {ADMIN_FROM} WHERE {where} ORDER BY a.created_at DESC, a.id DESC LIMIT {page}"
     if whole_table:
         count = ("SELECT reltuples::bigint FROM pg_class WHERE oid = %(table)s::regclass", {"table": whole_table})
     else:
         count = (f"SELECT count(*) FROM oralman_statusapplication a WHERE {where}", params)
-    return [(page_sql, params), count]
+    return [*sidebar, (page_sql, params), count]
 
 
 @item
@@ -118,7 +126,9 @@ def admin_application_list(ctx: BenchContext) -> list[Case]:
             "admin: applications, first page (caseworker, own region)",
             "admin",
             lambda: cw.get(url),
-            list_bound(columns=ADMIN_COLUMNS, where=in_region, params=region, page=ADMIN_PAGE),
+            list_bound(
+                columns=ADMIN_COLUMNS, where=in_region, params=region, page=ADMIN_PAGE, sidebar=[COUNTRY_CHOICES]
+            ),
             check=ok_response,
         ),
         Case(
@@ -130,6 +140,7 @@ def admin_application_list(ctx: BenchContext) -> list[Case]:
                 where=f"{in_region} AND a.state = %(state)s",
                 params={**region, "state": "under_review"},
                 page=ADMIN_PAGE,
+                sidebar=[COUNTRY_CHOICES],
             ),
             check=ok_response,
         ),
@@ -142,6 +153,7 @@ def admin_application_list(ctx: BenchContext) -> list[Case]:
                 where=f"{in_region} AND a.state IN ('submitted', 'under_review') AND a.decision_due < CURRENT_DATE",
                 params=region,
                 page=ADMIN_PAGE,
+                sidebar=[COUNTRY_CHOICES],
             ),
             check=ok_response,
         ),
@@ -158,6 +170,7 @@ def admin_application_list(ctx: BenchContext) -> list[Case]:
                     where=f"{in_region} AND {search_where(term)}",
                     params=params,
                     page=ADMIN_PAGE,
+                    sidebar=[COUNTRY_CHOICES],
                 ),
                 check=ok_response,
             )
@@ -173,6 +186,7 @@ def admin_application_list(ctx: BenchContext) -> list[Case]:
                 params={},
                 page=ADMIN_PAGE,
                 whole_table="oralman_statusapplication",
+                sidebar=[REGION_CHOICES, COUNTRY_CHOICES],
             ),
             check=ok_response,
         )

@@ -252,7 +252,9 @@ def full_key(*parts: str) -> str:
 def surname_forms(stem: str) -> dict[str, str]:
     """Russian-style and Kazakh-style surname forms of a stem, by sex."""
     last = stem[-1]
-    if last in "аеыоуяиэюәөұүі":
+    if last == "й":  # Оразбай -> Оразбаев
+        ru_m, ru_f = stem[:-1] + "ев", stem[:-1] + "ева"
+    elif last in "аеыоуяиэюәөұүі":
         ru_m, ru_f = stem + "ев", stem + "ева"
     else:
         ru_m, ru_f = stem + "ов", stem + "ова"
@@ -262,6 +264,8 @@ def surname_forms(stem: str) -> dict[str, str]:
 @cache
 def patronymic(father: str, sex: str, russian_style: bool) -> str:
     if russian_style:
+        if father[-1] == "й":
+            return father[:-1] + ("евич" if sex == "M" else "евна")
         if father[-1] in "аеыоуяиэюәөұүі":
             return father + ("евич" if sex == "M" else "евна")
         return father + ("ович" if sex == "M" else "овна")
