@@ -60,7 +60,7 @@ class Command(BaseCommand):
             suffix = "_bench_smoke" if smoke else "_bench"
             connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{original_name}{suffix}"
             test_name = connection.creation.create_test_db(verbosity=1, autoclobber=True, keepdb=True, serialize=False)
-        connection.close()
+        previous_max_age = connection.settings_dict.get("CONN_MAX_AGE", 0)
         connection.settings_dict["CONN_MAX_AGE"] = options["conn_max_age"]
         started = time.monotonic()
         try:
@@ -77,6 +77,7 @@ class Command(BaseCommand):
                         repeat=repeat, smoke=smoke, only=options["only"], log=log, warmup=1 if smoke else 2
                     )
         finally:
+            connection.settings_dict["CONN_MAX_AGE"] = previous_max_age
             if test_name and smoke:
                 connection.creation.destroy_test_db(original_name, verbosity=1, keepdb=False)
         report = {
