@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/reports/", include("core.report_views")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("verify/", include("documents.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -35,7 +35,7 @@ def check_digit(first_eleven: str) -> int | None:
 
 def parse_iin(value: str) -> IinInfo:
     """Validate an IIN and return what it encodes; raise ValidationError with a precise reason."""
-    if not isinstance(value, str) or len(value) != 12 or not value.isdigit():
+    if not isinstance(value, str) or len(value) != 12 or not (value.isascii() and value.isdigit()):
         raise ValidationError(_("An IIN has exactly 12 digits."), code="iin_format")
     century_digit = value[6]
     if century_digit not in CENTURY_BY_DIGIT:

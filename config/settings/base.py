@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "adaptation_centers",
     "quotas",
     "citizenship",
+    "documents",
     "notifications",
     "benchmarks",
 ]

@@ -59,3 +59,57 @@ def test_a_mismatching_birth_date_or_sex_is_only_a_warning():
     assert iin_warnings(iin, birth_date=datetime.date(1990, 1, 1), sex="M") == []
     warnings = iin_warnings(iin, birth_date=datetime.date(1991, 1, 1), sex="F")
     assert len(warnings) == 2
+
+
+@pytest.mark.parametrize(
+    ("digit", "year", "sex"),
+    [("1", 1885, "M"), ("2", 1885, "F"), ("3", 1985, "M"), ("4", 1985, "F"), ("5", 2085, "M"), ("6", 2085, "F")],
+)
+def test_the_seventh_digit_encodes_century_and_sex(digit, year, sex):
+    body = next(f"850315{digit}{s:04d}" for s in range(10000) if check_digit(f"850315{digit}{s:04d}") is not None)
+    info = parse_iin(body + str(check_digit(body)))
+    assert info.birth_date == datetime.date(year, 3, 15)
+    assert info.sex == sex
+
+
+@pytest.mark.parametrize("digit", "0789")
+def test_a_seventh_digit_outside_one_to_six_is_rejected(digit):
+    with pytest.raises(ValidationError) as exc:
+        parse_iin(f"850315{digit}00001")
+    assert exc.value.code == "iin_century"
+
+
+def test_a_leap_day_is_a_real_date_only_in_a_leap_year():
+    leap = make_iin(datetime.date(2000, 2, 29), "F", 7)
+    assert parse_iin(leap).birth_date == datetime.date(2000, 2, 29)
+    with pytest.raises(ValidationError) as exc:
+        parse_iin("010229" + leap[6:])
+    assert exc.value.code in {"iin_date", "iin_check"}
+
+
+@pytest.mark.parametrize(("birth_date", "sex"), [(datetime.date(1958, 12, 31), "M"), (datetime.date(2004, 6, 1), "F")])
+def test_make_iin_builds_numbers_that_parse_back(birth_date, sex):
+    for serial in range(40):
+        iin = make_iin(birth_date, sex, serial)
+        if iin is None:
+            continue
+        info = parse_iin(iin)
+        assert (info.birth_date, info.sex) == (birth_date, sex)
+
+
+@pytest.mark.parametrize(
+    "value", [None, 900101300007, " 900101300007", "９００１０１３０００７", "90010130000７", "90010130000٧"]
+)
+def test_it_rejects_values_that_are_not_twelve_ascii_digits(value):
+    with pytest.raises(ValidationError):
+        parse_iin(value)
+
+
+def test_an_invalid_iin_gives_no_warnings_only_the_rejection():
+    assert iin_warnings("900101300005", birth_date=datetime.date(1990, 1, 1), sex="M") == []
+
+
+def test_a_mismatch_warning_names_both_dates():
+    iin = make_iin(datetime.date(1990, 1, 1), "M", 42)
+    [warning] = iin_warnings(iin, birth_date=datetime.date(1990, 1, 2), sex="M")
+    assert "1990-01-01" in warning and "1990-01-02" in warning

@@ -207,4 +207,10 @@ def test_digest_is_written_in_the_caseworkers_language(time_machine, caseworker,
     assert deadline_digest_task.delay().get() == 1
     notification = Notification.objects.get(user=caseworker)
     assert notification.language == "kk"
-    assert f"13.03.2026: қандас мәртебесі туралы өтініш № {application.pk}" in notification.body
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override("kk"):
+        kind = gettext("status application")
+    assert kind != "status application"
+    assert f"13.03.2026: {kind} № {application.pk}" in notification.body

@@ -1,0 +1,262 @@
+"""The ministry's citizenship figures, each computed by one SQL aggregate in PostgreSQL.
+
+Admissions = individual grants recorded in this system (CitizenshipApplication, state granted,
+counted in the year of the decree) UNION ALL the published historical counts (HistoricalAdmission)
+for the years before individual records exist. A person counts as an oralman admission when the
+basis is the simplified procedure for kandas (oralmans).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import connection
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from citizenship.models import Basis, CitizenshipApplication, HistoricalAdmission
+from core.models import Region
+from core.reports import Chart, Column, Report, register
+from core.roles import Role, role_of
+
+APPLICATIONS = CitizenshipApplication._meta.db_table
+HISTORY = HistoricalAdmission._meta.db_table
+GROUPINGS = {
+    "year": _("year"),
+    "region": _("region"),
+    "basis": _("basis"),
+    "former_citizenship": _("former citizenship"),
+}
+
+
+class AdmissionParams(forms.Form):
+    group_by = forms.ChoiceField(label=_("Group by"), choices=list(GROUPINGS.items()), initial="year", required=False)
+    year_from = forms.IntegerField(label=_("From year"), min_value=1991, max_value=2100, required=False)
+    year_to = forms.IntegerField(label=_("To year"), min_value=1991, max_value=2100, required=False)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("year_from") and cleaned.get("year_to") and cleaned["year_from"] > cleaned["year_to"]:
+            raise forms.ValidationError(_("The first year is after the last one."))
+        return cleaned
+
+
+def _name_column(alias: str) -> str:
+    lang = (get_language() or "ru")[:2]
+    return f"{alias}.name_{lang if lang in ('ru', 'kk', 'en') else 'ru'}"
+
+
+def _region_scope(user, params) -> int | None:
+    """The region the figures are limited to: a caseworker's own, else the chosen one (if any)."""
+    if role_of(user) == Role.CASEWORKER:
+        return user.region_id or -1
+    region = params.get("region")
+    return region.pk if region else None
+
+
+def _admissions_cte(user, params) -> tuple[str, list]:
+    filters_app, filters_hist, args_app, args_hist = [], [], [], []
+    region_id = _region_scope(user, params)
+    if region_id is not None:
+        filters_app.append("a.region_id = %s")
+        filters_hist.append("h.region_id = %s")
+        args_app.append(region_id)
+        args_hist.append(region_id)
+    for key, op in (("year_from", ">="), ("year_to", "<=")):
+        if params.get(key):
+            filters_app.append(f"EXTRACT(YEAR FROM a.decree_date)::int {op} %s")
+            filters_hist.append(f"h.year {op} %s")
+            args_app.append(params[key])
+            args_hist.append(params[key])
+    where_app = "".join(f" AND {f}" for f in filters_app)
+    where_hist = " AND ".join(filters_hist) or "TRUE"
+    sql = f"""
+        WITH admissions AS (
+            SELECT EXTRACT(YEAR FROM a.decree_date)::int AS year, a.region_id, a.basis,
+                   a.former_citizenship_id, COUNT(*)::bigint AS n
+            FROM {APPLICATIONS} a
+            WHERE a.state = 'granted'{where_app}
+            GROUP BY 1, 2, 3, 4
+            UNION ALL
+            SELECT h.year, h.region_id, h.basis, h.former_citizenship_id, h.count::bigint
+            FROM {HISTORY} h
+            WHERE {where_hist}
+        )
+    """
+    return sql, args_app + args_hist
+
+
+def _fetch(sql: str, args: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        names = [c.name for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _share(part, whole):
+    return round(100.0 * float(part) / float(whole), 1) if whole else None
+
+
+def admission_rows(*, user, params) -> list[dict]:
+    """Admitted persons and oralmans among them, grouped by year, region, basis or former citizenship."""
+    group_by = params.get("group_by") or "year"
+    cte, args = _admissions_cte(user, params)
+    key = {
+        "year": ("adm.year::text", "adm.year", "adm.year"),
+        "region": (_name_column("r"), "adm.region_id", "admitted DESC"),
+        "basis": ("adm.basis", "adm.basis", "admitted DESC"),
+        "former_citizenship": (_name_column("c"), "adm.former_citizenship_id", "admitted DESC"),
+    }[group_by]
+    label, group_key, order = key
+    sql = f"""{cte}
+        SELECT {label} AS label, SUM(adm.n)::bigint AS admitted,
+               COALESCE(SUM(adm.n) FILTER (WHERE adm.basis = %s), 0)::bigint AS oralmans
+        FROM admissions adm
+        LEFT JOIN core_region r ON r.id = adm.region_id
+        LEFT JOIN core_country c ON c.id = adm.former_citizenship_id
+        GROUP BY {group_key}, {label}
+        ORDER BY {order}, 1
+    """
+    rows = _fetch(sql, [*args, Basis.ORALMAN])
+    labels = dict(Basis.choices)
+    for row in rows:
+        if group_by == "basis":
+            row["label"] = str(labels.get(row["label"], row["label"]))
+        elif row["label"] is None:
+            row["label"] = str(_("not stated"))
+        row["share"] = _share(row["oralmans"], row["admitted"])
+    total = sum(r["admitted"] for r in rows)
+    oralmans = sum(r["oralmans"] for r in rows)
+    rows.append({"label": str(_("Total")), "admitted": total, "oralmans": oralmans, "share": _share(oralmans, total)})
+    return rows
+
+
+def oralman_share_rows(*, user, params) -> list[dict]:
+    """Per year and cumulatively: all admissions, oralmans among them, and their share."""
+    cte, args = _admissions_cte(user, params)
+    sql = f"""{cte}
+        SELECT year, admitted, oralmans,
+               SUM(admitted) OVER (ORDER BY year)::bigint AS cumulative_admitted,
+               SUM(oralmans) OVER (ORDER BY year)::bigint AS cumulative_oralmans
+        FROM (
+            SELECT adm.year, SUM(adm.n)::bigint AS admitted,
+                   COALESCE(SUM(adm.n) FILTER (WHERE adm.basis = %s), 0)::bigint AS oralmans
+            FROM admissions adm GROUP BY adm.year
+        ) per_year
+        ORDER BY year
+    """
+    rows = _fetch(sql, [*args, Basis.ORALMAN])
+    for row in rows:
+        row["year"] = str(row["year"])
+        row["share"] = _share(row["oralmans"], row["admitted"])
+        row["cumulative_share"] = _share(row["cumulative_oralmans"], row["cumulative_admitted"])
+    return rows
+
+
+class ProcessingParams(forms.Form):
+    year_from = forms.IntegerField(label=_("From year"), min_value=1991, max_value=2100, required=False)
+    year_to = forms.IntegerField(label=_("To year"), min_value=1991, max_value=2100, required=False)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
+    basis = forms.ChoiceField(label=_("Basis"), choices=[("", "—"), *Basis.choices], required=False)
+
+
+def processing_time_rows(*, user, params) -> list[dict]:
+    """Days from submission to decision per year of decision (median, 90th percentile) against
+    the legal deadline; the last row covers every year (ROLLUP)."""
+    filters, args = ["a.state IN ('granted', 'refused')"], []
+    region_id = _region_scope(user, params)
+    if region_id is not None:
+        filters.append("a.region_id = %s")
+        args.append(region_id)
+    if params.get("basis"):
+        filters.append("a.basis = %s")
+        args.append(params["basis"])
+    for key, op in (("year_from", ">="), ("year_to", "<=")):
+        if params.get(key):
+            filters.append(f"EXTRACT(YEAR FROM a.decided_on)::int {op} %s")
+            args.append(params[key])
+    sql = f"""
+        SELECT EXTRACT(YEAR FROM a.decided_on)::int AS year,
+               COUNT(*) AS decided,
+               COUNT(*) FILTER (WHERE a.state = 'granted') AS granted,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY a.decided_on - a.submitted_on) AS median_days,
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY a.decided_on - a.submitted_on) AS p90_days,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY a.decision_due - a.submitted_on) AS deadline_days,
+               COUNT(*) FILTER (WHERE a.decided_on > a.decision_due) AS late
+        FROM {APPLICATIONS} a
+        WHERE {" AND ".join(filters)}
+        GROUP BY ROLLUP (1)
+        ORDER BY 1 NULLS LAST
+    """
+    rows = _fetch(sql, args)
+    for row in rows:
+        row["year"] = str(row["year"]) if row["year"] is not None else str(_("All years"))
+        for key in ("median_days", "p90_days", "deadline_days"):
+            row[key] = round(float(row[key]), 1) if row[key] is not None else None
+        row["on_time_share"] = _share(row["decided"] - row["late"], row["decided"])
+    return rows
+
+
+register(
+    Report(
+        slug="citizenship-admissions",
+        title=_("Admissions to citizenship"),
+        description=_(
+            "Persons admitted to citizenship by year, region, basis or former citizenship, and the oralmans "
+            "(kandas, simplified procedure) among them. Individual grants plus published historical counts."
+        ),
+        columns=[
+            Column("label", _("Group")),
+            Column("admitted", _("Admitted"), numeric=True),
+            Column("oralmans", _("Of them oralmans (kandas)"), numeric=True),
+            Column("share", _("Oralman share, %"), numeric=True),
+        ],
+        rows=admission_rows,
+        params_form=AdmissionParams,
+        chart=Chart(label="label", values=["admitted", "oralmans"]),
+        group=_("Citizenship"),
+    )
+)
+register(
+    Report(
+        slug="citizenship-oralman-share",
+        title=_("Share of oralmans among admissions to citizenship"),
+        description=_(
+            "Per year and cumulatively since independence (the seed speech: 736,828 admitted, 668,293 of them oralmans)."
+        ),
+        columns=[
+            Column("year", _("Year")),
+            Column("admitted", _("Admitted"), numeric=True),
+            Column("oralmans", _("Of them oralmans (kandas)"), numeric=True),
+            Column("share", _("Oralman share, %"), numeric=True),
+            Column("cumulative_admitted", _("Admitted, cumulative"), numeric=True),
+            Column("cumulative_oralmans", _("Oralmans, cumulative"), numeric=True),
+            Column("cumulative_share", _("Oralman share cumulative, %"), numeric=True),
+        ],
+        rows=oralman_share_rows,
+        params_form=AdmissionParams,
+        chart=Chart(label="year", values=["share", "cumulative_share"]),
+        group=_("Citizenship"),
+    )
+)
+register(
+    Report(
+        slug="citizenship-processing-time",
+        title=_("Citizenship processing time against the legal deadline"),
+        description=_("Days from submission to decision: median and 90th percentile, per year of decision."),
+        columns=[
+            Column("year", _("Year of decision")),
+            Column("decided", _("Decided"), numeric=True),
+            Column("granted", _("Granted"), numeric=True),
+            Column("median_days", _("Median, days"), numeric=True),
+            Column("p90_days", _("90th percentile, days"), numeric=True),
+            Column("deadline_days", _("Legal deadline, days"), numeric=True),
+            Column("late", _("Decided after the deadline"), numeric=True),
+            Column("on_time_share", _("On time, %"), numeric=True),
+        ],
+        rows=processing_time_rows,
+        params_form=ProcessingParams,
+        chart=Chart(label="year", values=["median_days", "p90_days", "deadline_days"]),
+        group=_("Citizenship"),
+    )
+)

@@ -1,0 +1,218 @@
+"""Issuing printable documents, rendering them to PDF, and answering the verification page."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import DomainError
+from documents.models import IssuedDocument, normalise_code
+
+Kind = IssuedDocument.Kind
+
+# DejaVu covers every Kazakh Cyrillic letter (Ә Ғ Қ Ң Ө Ұ Ү Һ І); the files are embedded in the PDF.
+FONT_DIR = Path(getattr(settings, "DOCUMENTS_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+
+
+def font_faces() -> list[dict]:
+    faces = []
+    for weight, style, filename in (
+        ("normal", "normal", "DejaVuSerif.ttf"),
+        ("bold", "normal", "DejaVuSerif-Bold.ttf"),
+        ("normal", "italic", "DejaVuSerif-Italic.ttf"),
+    ):
+        path = FONT_DIR / filename
+        if path.exists():
+            faces.append({"weight": weight, "style": style, "url": path.as_uri()})
+    return faces
+
+
+@transaction.atomic
+def document_issue(*, kind: str, subject, language: str, actor) -> IssuedDocument:
+    """The printout of `subject` in `language`: created on first print, the same code afterwards."""
+    if language not in IssuedDocument.Language.values:
+        raise DomainError(_("Documents are printed in Kazakh or Russian."), field="language")
+    if kind == Kind.KANDAS_CERTIFICATE:
+        lookup = {"kandas_status": subject}
+    elif kind == Kind.CITIZENSHIP_DECISION:
+        if subject.state not in ("granted", "refused"):
+            raise DomainError(_("A decision letter exists only for a decided application."))
+        lookup = {"citizenship_application": subject}
+    else:
+        raise DomainError(_("Unknown document kind."), field="kind")
+    existing = IssuedDocument.objects.filter(kind=kind, language=language, cancelled_at__isnull=True, **lookup).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return IssuedDocument.objects.create(kind=kind, language=language, issued_by=actor, **lookup)
+    except IntegrityError:
+        return IssuedDocument.objects.get(kind=kind, language=language, **lookup)
+
+
+def public_base_url() -> str:
+    """Where the public reaches the verification page: DOCUMENTS_PUBLIC_BASE_URL if the settings
+    have it, else the first allowed host (https), else a local development address."""
+    base = getattr(settings, "DOCUMENTS_PUBLIC_BASE_URL", "")
+    if base:
+        return base.rstrip("/")
+    host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h not in ("*", "testserver")), "localhost")
+    if host in ("localhost", "127.0.0.1"):
+        return f"http://{host}:8000"
+    return f"https://{host}"
+
+
+def verification_url(issued: IssuedDocument) -> str:
+    return f"{public_base_url()}{reverse('documents:verify', args=[issued.code])}"
+
+
+def _context(issued: IssuedDocument) -> dict:
+    context = {"doc": issued, "verify_url": verification_url(issued), "fonts": font_faces()}
+    if issued.kind == Kind.KANDAS_CERTIFICATE:
+        status = issued.kandas_status
+        context |= {"status": status, "person": status.person, "region": status.application.region}
+    else:
+        application = issued.citizenship_application
+        context |= {"application": application, "person": application.person, "region": application.region}
+    return context
+
+
+TEMPLATES = {
+    Kind.KANDAS_CERTIFICATE: "documents/kandas_certificate.html",
+    Kind.CITIZENSHIP_DECISION: "documents/citizenship_decision.html",
+}
+
+
+def render_html(issued: IssuedDocument) -> str:
+    with translation.override(issued.language):
+        return render_to_string(TEMPLATES[issued.kind], _context(issued))
+
+
+def render_document(issued: IssuedDocument):
+    """The laid-out WeasyPrint document (pages and boxes), for PDF output or inspection."""
+    from weasyprint import HTML
+
+    return HTML(string=render_html(issued), base_url=str(settings.BASE_DIR)).render()
+
+
+def render_pdf(issued: IssuedDocument) -> bytes:
+    return render_document(issued).write_pdf()
+
+
+def page_text(document, page_number: int = 0) -> str:
+    """The text laid out on one page of a rendered document, line by line (for tests and notes)."""
+    lines: list[str] = []
+
+    def walk(box, line):
+        text = getattr(box, "text", None)
+        if text:
+            line.append(text)
+        for child in getattr(box, "children", []) or []:
+            if type(child).__name__ == "LineBox":
+                inner: list[str] = []
+                walk(child, inner)
+                if inner:
+                    lines.append("".join(inner).strip())
+            else:
+                walk(child, line)
+
+    walk(document.pages[page_number]._page_box, [])
+    return "\n".join(s for s in lines if s)
+
+
+def pdf_filename(issued: IssuedDocument) -> str:
+    return f"{issued.kind}-{issued.subject.pk}-{issued.language}.pdf"
+
+
+# The reasons as the public page words them (the same msgids as oralman.TerminationReason).
+TERMINATION_LABELS = {
+    "expiry": gettext_lazy("validity expired"),
+    "citizenship": gettext_lazy("citizenship acquired"),
+    "revoked": gettext_lazy("revoked for false documents"),
+    "departure": gettext_lazy("left the country permanently"),
+    "death": gettext_lazy("death"),
+}
+
+# --- Verification -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public page may say: the document is genuine, whose it is, and its state."""
+
+    issued: IssuedDocument
+    holder_name: str
+    number: str
+    state: str  # valid | expired | terminated | cancelled | in_force
+    state_label: str
+    is_valid: bool
+
+
+def verification_for(code: str, *, today: datetime.date | None = None) -> Verification | None:
+    """None when no issued document carries this code (forged or mistyped)."""
+    normalised = normalise_code(code)
+    if not normalised:
+        return None
+    issued = (
+        IssuedDocument.objects.select_related(
+            "kandas_status__person", "citizenship_application__person", "citizenship_application__refusal_ground"
+        )
+        .filter(code=normalised)
+        .first()
+    )
+    if issued is None:
+        return None
+    today = today or timezone.localdate()
+    if issued.kind == Kind.KANDAS_CERTIFICATE:
+        status = issued.kandas_status
+        person, number = status.person, status.certificate_number
+        state, label = _certificate_state(status, today)
+    else:
+        application = issued.citizenship_application
+        person, number = application.person, application.decree_number or str(application.pk)
+        state = "in_force"
+        if application.state == "granted":
+            label = _("In force: citizenship granted by decree No. %(n)s of %(d)s.") % {
+                "n": application.decree_number,
+                "d": application.decree_date.strftime("%d.%m.%Y"),
+            }
+        else:
+            label = _("In force: citizenship refused on %(d)s.") % {"d": application.decided_on.strftime("%d.%m.%Y")}
+    if issued.cancelled_at:
+        state, label = (
+            "cancelled",
+            _("This printout was cancelled on %(d)s.")
+            % {"d": timezone.localtime(issued.cancelled_at).strftime("%d.%m.%Y")},
+        )
+    return Verification(
+        issued=issued,
+        holder_name=person.full_name,
+        number=number,
+        state=state,
+        state_label=label,
+        is_valid=state in ("valid", "in_force"),
+    )
+
+
+def _certificate_state(status, today: datetime.date) -> tuple[str, str]:
+    if status.terminated_on:
+        if status.termination_reason == "expiry":
+            return "expired", _("Expired on %(d)s.") % {"d": status.valid_until.strftime("%d.%m.%Y")}
+        return "terminated", _("No longer valid: ended on %(d)s (%(reason)s).") % {
+            "d": status.terminated_on.strftime("%d.%m.%Y"),
+            "reason": TERMINATION_LABELS.get(status.termination_reason, status.termination_reason),
+        }
+    if today > status.valid_until:
+        return "expired", _("Expired on %(d)s.") % {"d": status.valid_until.strftime("%d.%m.%Y")}
+    if today < status.issued_on:
+        return "terminated", _("Not yet in force.")
+    return "valid", _("Valid until %(d)s.") % {"d": status.valid_until.strftime("%d.%m.%Y")}

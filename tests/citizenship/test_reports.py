@@ -1,0 +1,106 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from citizenship.models import Basis, CitizenshipApplication, CitizenshipRefusalGround, HistoricalAdmission
+from citizenship.seed_stats import apportion, seed_historical_admissions
+from core.reports import REPORTS
+from tests.citizenship import factories as f
+from tests.factories import PersonFactory
+
+
+def _rows(slug, user, **params):
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    for key, value in params.items():
+        data[key] = value
+    form, rows = REPORTS[slug].build(user=user, data=data if params else None)
+    assert not form.is_bound or form.is_valid(), form.errors
+    return rows
+
+
+def test_apportion_keeps_the_exact_total():
+    assert sum(apportion(668_293, [61.6, 14.2, 9.2, 6.8, 4.6, 3.6])) == 668_293
+    assert apportion(10, [1, 1, 1]) == [4, 3, 3]
+
+
+def test_the_seed_data_set_reports_736828_admitted_and_907_percent_oralmans(db, analyst, django_assert_max_num_queries):
+    written = seed_historical_admissions()
+    assert written == HistoricalAdmission.objects.count() > 5000
+    with django_assert_max_num_queries(2):
+        share = _rows("citizenship-oralman-share", analyst)
+    last = share[-1]
+    assert last["year"] == "2010"
+    assert last["cumulative_admitted"] == 736_828
+    assert last["cumulative_oralmans"] == 668_293
+    assert last["cumulative_share"] == 90.7
+    assert min(r["admitted"] for r in share) > 0
+    by_year = _rows("citizenship-admissions", analyst, group_by="year")
+    assert by_year[-1] == {"label": "Итого", "admitted": 736_828, "oralmans": 668_293, "share": 90.7}
+    by_basis = {r["label"]: r["admitted"] for r in _rows("citizenship-admissions", analyst, group_by="basis")}
+    assert by_basis[str(Basis.ORALMAN.label)] == 668_293
+    by_country = _rows("citizenship-admissions", analyst, group_by="former_citizenship")
+    assert by_country[0]["label"] == "Узбекистан"
+    assert sum(r["admitted"] for r in by_country[:-1]) == 736_828
+
+
+def test_the_report_adds_individual_grants_to_the_historical_counts(db, analyst, caseworker):
+    HistoricalAdmission.objects.create(year=2010, basis=Basis.ORALMAN, count=9, region=caseworker.region)
+    granted = f.application(state="granted")
+    f.application(state="refused")
+    year = str(granted.decree_date.year)
+    rows = {r["year"]: r for r in _rows("citizenship-oralman-share", analyst)}
+    assert rows["2010"]["admitted"] == 9
+    assert rows[year]["admitted"] == 1 and rows[year]["oralmans"] == 1
+    assert rows[year]["cumulative_admitted"] == 10
+
+
+def test_caseworkers_see_their_region_only_in_the_figures(db, caseworker, analyst, other_region):
+    HistoricalAdmission.objects.create(year=2005, basis=Basis.ORALMAN, count=7, region=caseworker.region)
+    HistoricalAdmission.objects.create(year=2005, basis=Basis.GENERAL, count=3, region=other_region)
+    assert _rows("citizenship-admissions", analyst, group_by="region")[-1]["admitted"] == 10
+    assert _rows("citizenship-admissions", caseworker, group_by="region")[-1]["admitted"] == 7
+    assert _rows("citizenship-admissions", analyst, region=str(other_region.pk))[-1]["admitted"] == 3
+
+
+def test_processing_time_gives_median_and_90th_percentile_against_the_deadline(db, analyst):
+    ground = CitizenshipRefusalGround.objects.get(code="expelled")
+    start = datetime.date(2024, 1, 1)
+    for i, days in enumerate([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]):
+        CitizenshipApplication.objects.create(
+            person=PersonFactory(), basis=Basis.GENERAL, region_id=PersonFactory._meta.model.objects.first().region_id,
+            state="refused", refusal_ground=ground, submitted_on=start + datetime.timedelta(days=i),
+            decided_on=start + datetime.timedelta(days=i + days), decision_due=start + datetime.timedelta(days=i + 91),
+        )  # fmt: skip
+    rows = _rows("citizenship-processing-time", analyst)
+    year, total = rows[0], rows[-1]
+    assert year["year"] == "2024" and total["year"] == "Все годы"
+    assert (total["decided"], total["median_days"], total["p90_days"]) == (10, 55.0, 91.0)
+    assert total["deadline_days"] == 91.0
+    assert total["late"] == 1 and total["on_time_share"] == 90.0
+
+
+def test_reports_download_as_csv_and_xlsx_and_answer_in_the_api(client, analyst, db):
+    HistoricalAdmission.objects.create(year=2001, basis=Basis.ORALMAN, count=5)
+    client.force_login(analyst)
+    csv = client.get(reverse("reports:page", args=["citizenship-oralman-share"]) + "?format=csv")
+    assert csv.status_code == 200 and "2001" in csv.content.decode("utf-8-sig")
+    xlsx = client.get(reverse("reports:page", args=["citizenship-admissions"]) + "?group_by=basis&format=xlsx")
+    assert xlsx.content[:2] == b"PK"
+    page = client.get(reverse("reports:page", args=["citizenship-oralman-share"]))
+    assert b"<svg" in page.content
+    api = client.get("/api/v1/reports/citizenship-admissions/?group_by=year")
+    assert api.status_code == 200
+    assert api.json()["rows"][-1]["admitted"] == 5
+
+
+@pytest.mark.parametrize("slug", ["citizenship-admissions", "citizenship-oralman-share", "citizenship-processing-time"])
+def test_report_queries_stay_constant_with_more_data(db, analyst, slug, django_assert_max_num_queries):
+    seed_historical_admissions(total=1000, oralmans=900)
+    with django_assert_max_num_queries(2):
+        _rows(slug, analyst)
+    seed_historical_admissions()
+    with django_assert_max_num_queries(2):
+        _rows(slug, analyst)

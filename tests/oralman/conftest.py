@@ -1,0 +1,108 @@
+"""Fixtures for the case-file tests: API clients per role and applications in any state."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from rest_framework.test import APIClient
+
+from oralman import services
+from oralman.models import ApplicationState, RefusalGround, StatusApplication
+from tests.factories import PersonFactory, StatusApplicationFactory
+
+S = ApplicationState
+
+
+@pytest.fixture
+def api():
+    """Returns an API client logged in (session) as the given user."""
+
+    def _client(user) -> APIClient:
+        client = APIClient()
+        client.force_login(user)
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def ground(db) -> RefusalGround:
+    return RefusalGround.objects.get(code="false-documents")
+
+
+# A path of legal moves from a draft to each state, so fixtures build cases the way services do.
+PATH_TO = {
+    S.DRAFT: [],
+    S.SUBMITTED: [S.SUBMITTED],
+    S.UNDER_REVIEW: [S.SUBMITTED, S.UNDER_REVIEW],
+    S.RETURNED: [S.SUBMITTED, S.RETURNED],
+    S.GRANTED: [S.SUBMITTED, S.UNDER_REVIEW, S.GRANTED],
+    S.REFUSED: [S.SUBMITTED, S.UNDER_REVIEW, S.REFUSED],
+    S.WITHDRAWN: [S.WITHDRAWN],
+}
+
+
+def perform(application: StatusApplication, to_state: str, *, actor, ground=None, today=None):
+    """Call the service that moves `application` to `to_state` (the one the admin and API call)."""
+    if to_state == S.SUBMITTED:
+        return services.application_submit(application=application, actor=actor, today=today)
+    if to_state == S.UNDER_REVIEW:
+        return services.application_start_review(application=application, actor=actor)
+    if to_state == S.RETURNED:
+        return services.application_return(application=application, actor=actor, reason="birth certificate missing")
+    if to_state == S.GRANTED:
+        return services.application_grant(application=application, actor=actor, today=today)
+    if to_state == S.REFUSED:
+        ground = ground or RefusalGround.objects.get(code="false-documents")
+        return services.application_refuse(application=application, actor=actor, ground=ground, reason="forged")
+    if to_state == S.WITHDRAWN:
+        return services.application_withdraw(application=application, actor=actor, reason="applicant moved abroad")
+    if to_state == S.DRAFT:
+        # No service leads back to a draft; the guard every service uses must refuse it.
+        from django.db import transaction
+
+        with transaction.atomic():
+            return services._move(services._locked(application), S.DRAFT, actor=actor, reason="back to draft")
+    raise AssertionError(to_state)
+
+
+@pytest.fixture
+def make_application(caseworker):
+    """make_application(state, **factory_kwargs): an application brought to `state` by services."""
+
+    def _make(state: str = S.DRAFT, *, actor=None, today: datetime.date | None = None, **kwargs):
+        application = StatusApplicationFactory(**kwargs)
+        for step in PATH_TO[state]:
+            perform(application, step, actor=actor or caseworker, today=today)
+        application.refresh_from_db()
+        return application
+
+    return _make
+
+
+@pytest.fixture
+def person_in(db):
+    """person_in(region_code) -> a person living in that region."""
+    from tests.factories import region
+
+    def _make(code: str = "pavlodar", **kwargs):
+        return PersonFactory(region=region(code), **kwargs)
+
+    return _make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _restore_reference_data_after_transactional_tests(django_db_setup, django_db_blocker):
+    """A transactional test ends with a flush, which empties the reference data loaded by
+    migrations (regions, countries, groups, status rules). With --reuse-db the next run would
+    start on an empty database, so put the serialized contents back at the end of the session."""
+    yield
+    from django.db import connection
+
+    from core.models import Region
+
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents and not Region.objects.exists():
+            connection.creation.deserialize_db_from_string(contents)
