@@ -62,7 +62,7 @@ WHERE m.step = 1 OR (m.step = 2 AND a.state <> 'submitted') OR (m.step = 3 AND a
 """
 
 
-@generator("citizenship", tables=["citizenship.CitizenshipApplication", "citizenship.CitizenshipTransition"])
+@generator("citizenship", tables=["citizenship.CitizenshipApplication", "citizenship.CitizenshipTransition"], order=30)
 def generate_citizenship(ctx: Context) -> dict[str, int]:
     today = ctx.scale.today
     applications = ctx.loader.execute(APPLICATIONS_SQL, {"today": today})

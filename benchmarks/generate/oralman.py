@@ -205,7 +205,7 @@ def _d(ordinal: int | None) -> str:
 
 
 @generator("oralman", tables=["oralman.Person", "oralman.Family", "oralman.FamilyMember",
-                              "oralman.StatusApplication", "oralman.KandasStatus", "oralman.ApplicationTransition"])  # fmt: skip
+                              "oralman.StatusApplication", "oralman.KandasStatus", "oralman.ApplicationTransition"], order=10)  # fmt: skip
 def generate_oralman(ctx: Context) -> dict[str, int]:
     scale = ctx.scale
     rng = ctx.rng("oralman")

@@ -1,6 +1,3 @@
-"""Import order is run order: each module registers its app's generator with @generator."""
+"""Importing a module registers its app's generator (@generator); the run order is each one's `order`."""
 
-from benchmarks.generate import (
-    citizenship,  # noqa: F401
-    oralman,  # noqa: F401
-)
+from benchmarks.generate import citizenship, oralman  # noqa: F401
