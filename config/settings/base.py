@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "citizenship",
     "documents",
     "notifications",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
