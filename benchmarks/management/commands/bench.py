@@ -6,7 +6,6 @@ import datetime
 import json
 import platform
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 from django.conf import settings
@@ -14,7 +13,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
 
-from benchmarks.proposals import applied
 from benchmarks.runner import DEFAULT_PERSONS, SMOKE_PERSONS, ensure_data_set, run_items, table
 
 
@@ -42,11 +40,6 @@ class Command(BaseCommand):
             default=60,
             help="Persistent connections as in production (config/settings/production.py); 0 reconnects per request.",
         )
-        parser.add_argument(
-            "--with-proposals",
-            action="store_true",
-            help="Measure with the proposed indexes and helpers (benchmarks/proposals.py) applied for the run.",
-        )
 
     def handle(self, *args, **options):
         smoke = options["smoke"]
@@ -72,17 +65,13 @@ class Command(BaseCommand):
                     here=options["here"],
                     log=log,
                 )
-                with applied(log=log) if options["with_proposals"] else nullcontext():
-                    results = run_items(
-                        repeat=repeat, smoke=smoke, only=options["only"], log=log, warmup=1 if smoke else 2
-                    )
+                results = run_items(repeat=repeat, smoke=smoke, only=options["only"], log=log, warmup=1 if smoke else 2)
         finally:
             connection.settings_dict["CONN_MAX_AGE"] = previous_max_age
             if test_name and smoke:
                 connection.creation.destroy_test_db(original_name, verbosity=1, keepdb=False)
         report = {
             "label": options["label"],
-            "with_proposals": options["with_proposals"],
             "conn_max_age": options["conn_max_age"],
             "finished_at": datetime.datetime.now().isoformat(timespec="seconds"),
             "database": test_name or original_name,
