@@ -115,3 +115,14 @@ def demo_center(region_code: str) -> Center | None:
     """The demo center of a region (e.g. "west-kazakhstan" for Uralsk), to assign demo staff to."""
     names = [c[3] for c in CENTERS if c[0] == region_code]
     return Center.objects.filter(name_ru__in=names).first()
+
+
+def load_demo(*, rng: random.Random, users: dict) -> None:
+    """Hook called by `manage.py load_demo`: centers, a few residents, and the demo clerk's desk."""
+    from adaptation_centers.services import center_staff_assign
+
+    load_demo_centers(rng=rng)
+    clerk = users.get("center.uralsk")
+    center = demo_center("west-kazakhstan")
+    if clerk is not None and center is not None and not center.staff.filter(user=clerk).exists():
+        center_staff_assign(center=center, user=clerk, actor=None)

@@ -19,11 +19,13 @@ from django.utils.translation import gettext_lazy
 from core.audit import AuditHistoryAdminMixin
 from core.errors import DomainError
 from core.models import Region
+from core.pagination import EstimatedCountPaginator
 from core.roles import is_read_only
 from core.scoping import allowed_region_ids
+from core.search import IndexedSearchAdminMixin
 
 
-class ScopedAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+class ScopedAdmin(IndexedSearchAdminMixin, AuditHistoryAdminMixin, admin.ModelAdmin):
     """A ModelAdmin whose rows come from a selector applying the user's scope.
 
     Foreign-key choices come from the related model's own (scoped) admin queryset, so a caseworker
@@ -31,6 +33,7 @@ class ScopedAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
 
     selector: Callable | None = None
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # exact counts up to 10,000 rows, PostgreSQL's estimate beyond
     list_per_page = 50
 
     def get_queryset(self, request):
@@ -126,7 +129,7 @@ class TransitionAdminMixin:
         if transition is None:
             messages.error(request, _("This action is not possible in the current state."))
             return redirect(change_url)
-        form = transition.form_class(request.POST or None)
+        form = transition.form_class(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 transition.perform(obj, request.user, form.cleaned_data)

@@ -132,12 +132,12 @@ def svg_bar_chart(report: Report, rows: list[dict], *, width: int = 760, bar_hei
                 {
                     "x": left,
                     "y": y0 + j * bar_height,
-                    "w": max(0.0, (width - left - right) * value / peak),
+                    "w": round(max(0.0, (width - left - right) * value / peak), 1),
                     "h": bar_height - 2,
                     "color": palette[j % len(palette)],
                     "value": row.get(key) or 0,
                     "label": str(row.get(chart.label, "")) if j == 0 else "",
-                    "label_y": y0 + group_height / 2,
+                    "label_y": y0 + group_height // 2,
                 }
             )
     legend = [

@@ -347,8 +347,14 @@ class KandasStatusAdmin(TransitionAdminMixin, ScopedAdmin):
     list_filter = [StatusActiveFilter, "termination_reason", "application__region"]
     search_fields = ["=certificate_number", "person__surname", "person__surname_latin", "=person__iin"]
     list_select_related = ["person"]
-    readonly_fields = [f.name for f in KandasStatus._meta.fields]
+    readonly_fields = [*(f.name for f in KandasStatus._meta.fields), "printable_certificate"]
     ordering = ["-issued_on", "-id"]
+
+    @admin.display(description=_("printable certificate"))
+    def printable_certificate(self, obj):
+        from documents.admin import certificate_links
+
+        return certificate_links(obj) if obj.pk else "—"
 
     def has_add_permission(self, request):
         return False

@@ -6,9 +6,10 @@ import datetime
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,8 +105,13 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["passport_number"], name="person_passport_idx"),
             models.Index(fields=["region", "surname"], name="person_region_surname_idx"),
-            GinIndex(fields=["surname"], name="person_surname_trgm", opclasses=["gin_trgm_ops"]),
-            GinIndex(fields=["surname_latin"], name="person_surname_lat_trgm", opclasses=["gin_trgm_ops"]),
+            # Django's icontains is UPPER(col) LIKE UPPER('%term%'): trigram indexes on the same
+            # expression serve name search in either script (measured in docs/benchmarks.md).
+            GinIndex(OpClass(Upper("surname"), name="gin_trgm_ops"), name="person_surname_up_trgm"),
+            GinIndex(OpClass(Upper("given_name"), name="gin_trgm_ops"), name="person_given_up_trgm"),
+            GinIndex(OpClass(Upper("surname_latin"), name="gin_trgm_ops"), name="person_surname_lat_up_trgm"),
+            GinIndex(OpClass(Upper("given_name_latin"), name="gin_trgm_ops"), name="person_given_lat_up_trgm"),
+            models.Index(Upper("passport_number"), name="person_passport_up_idx"),
         ]
 
     def __str__(self) -> str:
@@ -384,7 +390,12 @@ class StatusApplication(models.Model):
         RefusalGround, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("refusal ground")
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -481,7 +492,8 @@ class KandasStatus(models.Model):
         indexes = [
             models.Index(
                 fields=["valid_until"], condition=Q(terminated_on__isnull=True), name="status_active_until_idx"
-            )
+            ),
+            models.Index(Upper("certificate_number"), name="status_certificate_up_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

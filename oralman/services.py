@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -367,8 +367,11 @@ def application_refuse(
 
 
 def next_certificate_number(issued_on: datetime.date, region) -> str:
-    """KND-<region code>-<year>-<sequence>; the unique constraint guards against races."""
+    """KND-<region code>-<year>-<sequence>. A transaction-scoped advisory lock per series makes
+    concurrent grants take numbers one after another; the unique constraint stays as the guard."""
     prefix = f"KND-{region.code.upper()[:6]}-{issued_on.year}-"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [prefix])
     last = (
         KandasStatus.objects.filter(certificate_number__startswith=prefix)
         .order_by("-certificate_number")

@@ -14,3 +14,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "ru"
+
+# Each pytest-xdist worker (and each test run) consumes its own queue, so a worker thread never
+# picks up a task published by a parallel test process against another test database.
+CELERY_TASK_DEFAULT_QUEUE = "kandas-test-" + env("PYTEST_XDIST_WORKER", default="main")

@@ -98,3 +98,9 @@ def test_admin_pages_load_nothing_from_outside_the_project(url):
     html = response.content.decode()
     external = [u for u in ASSET.findall(html) if u.startswith(("http:", "https:", "//"))]
     assert external == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_the_schema_and_docs_need_a_signed_in_user(client, page):
+    assert client.get(page).status_code in (401, 403)

@@ -11,6 +11,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from core.demo_names import FEMALE_NAMES, MALE_NAMES, SURNAME_ROOTS, latin, surname_for
@@ -52,6 +53,16 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, families: int, seed: int, **options):
+        # The messages the demo events cause are delivered to in-memory outboxes, not the console.
+        quiet = {
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "SMS_BACKEND": "notifications.sms.LocmemSmsBackend",
+        }
+        with override_settings(**quiet):
+            self._load(families=families, seed=seed)
+        self._print_logins()
+
+    def _load(self, *, families: int, seed: int):
         rng = random.Random(seed)
         users = self._users()
         if not Person.objects.filter(passport_number__startswith="DEMO").exists():
@@ -69,7 +80,6 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     module.load_demo(rng=random.Random(seed), users=users)
                 self.stdout.write(f"Demo data of {config.name} loaded.")
-        self._print_logins()
 
     def _users(self) -> dict[str, User]:
         users = {}

@@ -1,0 +1,231 @@
+"""The benchmark run: make sure the data set is loaded, build the context, measure every item."""
+
+from __future__ import annotations
+
+import datetime
+import traceback
+
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+
+from benchmarks import items as _items
+from benchmarks.generate import GENERATOR_VERSION, Scale, active_generators, generate
+from benchmarks.harness import measure
+from benchmarks.items import ITEMS, BenchContext, Case
+from benchmarks.models import GeneratedDataSet
+from core.models import Region, User
+from core.roles import Role
+
+DEFAULT_PERSONS = 20_000
+SMOKE_PERSONS = 1_500
+
+
+def ensure_data_set(*, persons: int, seed: int, regenerate: bool, here: bool, log) -> dict:
+    latest = GeneratedDataSet.objects.first()
+    parts = ",".join(g.name for g in active_generators())
+    matches = (
+        latest is not None
+        and latest.persons == persons
+        and latest.seed == seed
+        and latest.version == GENERATOR_VERSION
+        and latest.parts == parts
+    )
+    if here:
+        if latest is None:
+            raise ValueError("No generated data set here: run generate_national_data first.")
+        if not matches:
+            log(f"Note: measuring the data set as loaded ({latest}), not --persons {persons:,}.")
+    elif regenerate or not matches:
+        generate(Scale(persons=persons, seed=seed, today=datetime.date.today()), reset=True, log=log)
+        latest = GeneratedDataSet.objects.first()
+    else:
+        log(f"Using the data set already loaded: {latest}")
+    return {
+        "persons": latest.persons,
+        "families": latest.families,
+        "applications": latest.applications,
+        "seed": latest.seed,
+        "today": latest.today.isoformat(),
+        "version": latest.version,
+        "parts": latest.parts,
+        "rows": latest.rows,
+        "load_seconds": latest.seconds,
+        "load_rows_per_second": latest.rows_per_second,
+    }
+
+
+def _user(username: str, role: Role, **fields) -> User:
+    user, _created = User.objects.get_or_create(username=username, defaults={"is_staff": True, **fields})
+    for key, value in fields.items():
+        setattr(user, key, value)
+    user.is_staff = True
+    user.save()
+    user.groups.set([Group.objects.get(name=role)])
+    return user
+
+
+def build_context(*, smoke: bool) -> BenchContext:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT region_id FROM oralman_statusapplication GROUP BY region_id ORDER BY count(*) DESC, region_id LIMIT 1"
+        )
+        row = cursor.fetchone()
+        region = Region.objects.get(pk=row[0]) if row else Region.objects.order_by("code").first()
+        cursor.execute(
+            "SELECT count(*) FROM oralman_statusapplication WHERE region_id = %s",
+            [region.pk],
+        )
+        in_region = cursor.fetchone()[0]
+        # A surname from the middle of the region's list: a realistic, not a degenerate, search.
+        cursor.execute(
+            """SELECT a.id, p.surname, p.surname_latin FROM oralman_statusapplication a
+               JOIN oralman_person p ON p.id = a.applicant_id
+               WHERE a.region_id = %s ORDER BY a.created_at DESC, a.id DESC OFFSET %s LIMIT 1""",
+            [region.pk, max(0, min(1000, in_region // 2))],
+        )
+        sample = cursor.fetchone()
+    caseworker = _user("bench_caseworker", Role.CASEWORKER, region=region)
+    analyst = _user("bench_analyst", Role.MINISTRY_ANALYST)
+    administrator = _user("bench_administrator", Role.ADMINISTRATOR, is_superuser=True)
+    client_caseworker, client_analyst = Client(), Client()
+    client_caseworker.force_login(caseworker)
+    client_analyst.force_login(analyst)
+    return BenchContext(
+        region=region,
+        caseworker=caseworker,
+        analyst=analyst,
+        administrator=administrator,
+        search_cyrillic=sample[1] if sample else "Нұрланов",
+        search_latin=sample[2] if sample else "Nurlanov",
+        application_id=sample[0] if sample else 0,
+        client_caseworker=client_caseworker,
+        client_analyst=client_analyst,
+        smoke=smoke,
+    )
+
+
+def run_items(*, repeat: int, smoke: bool, only: str, log, warmup: int = 2) -> list[dict]:
+    _items.load_app_items()
+    ctx = build_context(smoke=smoke)
+    log(
+        f"Caseworker region: {ctx.region.code}; search terms '{ctx.search_cyrillic}' / '{ctx.search_latin}'; "
+        f"{repeat} runs per item"
+    )
+    results = []
+    for factory in ITEMS:
+        try:
+            cases = factory(ctx)
+        except Exception as exc:
+            results.append({"name": factory.__name__, "error": repr(exc), "traceback": traceback.format_exc()})
+            continue
+        for case in cases:
+            if only and only.lower() not in case.name.lower():
+                continue
+            results.append(run_case(case, repeat=repeat, warmup=warmup, smoke=smoke, log=log))
+    return results
+
+
+def run_case(case: Case, *, repeat: int, warmup: int, smoke: bool, log) -> dict:
+    record = {"name": case.name, "group": case.group, "note": case.note}
+    if case.runner is not None and not case.missing:
+        try:
+            record.update(case.runner())
+        except Exception as exc:
+            record.update(error=repr(exc), traceback=traceback.format_exc())
+            log(f"  ! {case.name}: {exc!r}")
+            return record
+        _judge(record, case, smoke)
+        log(f"  {case.name}: {record.get('wall_ms_median')} ms vs SQL {record.get('bound_ms_median')} ms")
+        return record
+    if case.missing or case.action is None:
+        record["missing"] = case.missing or "not available"
+        log(f"  - {case.name}: missing ({record['missing']})")
+        return record
+    runs = max(1, round(repeat * case.repeat_scale))
+    try:
+        measured = measure(case.action, case.bound, repeat=runs, warmup=min(warmup, runs), check=case.check)
+    except Exception as exc:
+        record.update(error=repr(exc), traceback=traceback.format_exc())
+        log(f"  ! {case.name}: {exc!r}")
+        return record
+    record.update(measured.summary())
+    record.update(case.extra)
+    _judge(record, case, smoke)
+    log(
+        f"  {case.name}: {record['queries']} queries, DB {record['db_ms_median']} ms vs SQL "
+        f"{record['bound_ms_median']} ms, p95 {record['wall_ms_p95']} ms"
+    )
+    return record
+
+
+def _judge(record: dict, case: Case, smoke: bool) -> None:
+    if smoke:
+        return
+    targets = {}
+    if case.target_ratio and record.get("db_ratio") is not None:
+        targets["db_ratio"] = record["db_ratio"] <= case.target_ratio
+    if case.target_p95_ms and record.get("wall_ms_p95") is not None:
+        targets["p95"] = record["wall_ms_p95"] <= case.target_p95_ms
+    record["targets"] = {"ratio": case.target_ratio, "p95_ms": case.target_p95_ms, "met": targets}
+
+
+def _fmt(value, suffix="") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.1f}{suffix}" if value >= 10 else f"{value:,.2f}{suffix}"
+    return f"{value:,}{suffix}"
+
+
+def table(report: dict) -> str:
+    data_set = report["data_set"]
+    lines = [
+        f"Data set: {data_set['persons']:,} persons, {data_set['applications']:,} applications, seed "
+        f"{data_set['seed']} — loaded {sum(data_set['rows'].values()):,} rows in {data_set['load_seconds']:.1f} s "
+        f"({data_set['load_rows_per_second']:,.0f} rows/s)",
+        "",
+    ]
+    header = [
+        "item",
+        "queries",
+        "DB ms",
+        "data DB ms",
+        "SQL ms",
+        "DB/SQL",
+        "data/SQL",
+        "median ms",
+        "p95 ms",
+        "targets",
+    ]
+    rows = []
+    for r in report["items"]:
+        if r.get("missing") or r.get("error"):
+            rows.append([r["name"], "", "", "", "", "", "", "", "", "missing" if r.get("missing") else "ERROR"])
+            continue
+        met = r.get("targets", {}).get("met", {})
+        verdict = (
+            "" if not met else ("ok" if all(met.values()) else "MISSED " + ",".join(k for k, v in met.items() if not v))
+        )
+        rows.append(
+            [
+                r["name"],
+                _fmt(r.get("queries")),
+                _fmt(r.get("db_ms_median")),
+                _fmt(r.get("data_db_ms_median")),
+                _fmt(r.get("bound_ms_median")),
+                _fmt(r.get("db_ratio"), "x"),
+                _fmt(r.get("data_db_ratio"), "x"),
+                _fmt(r.get("wall_ms_median")),
+                _fmt(r.get("wall_ms_p95")),
+                verdict,
+            ]
+        )
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+    fmt = lambda row: "  ".join(  # noqa: E731
+        str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=False))
+    )
+    lines.append(fmt(header))
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend(fmt(row) for row in rows)
+    return "\n".join(lines)
