@@ -78,7 +78,9 @@ SCAFFOLD_TRIGGERS = (
 )  # fmt: skip
 
 GENERATE_SQL = """
-CREATE TEMP TABLE bench_gen ON COMMIT DROP AS
+DROP TABLE IF EXISTS bench_gen;
+
+CREATE TEMP TABLE bench_gen AS
 SELECT g AS n,
        (SELECT array_agg(id ORDER BY id) FROM core_region) AS regions,
        (SELECT array_agg(id ORDER BY id) FROM core_country WHERE iso2 IN ('UZ', 'CN', 'MN', 'TM', 'RU', 'TR')) AS countries
@@ -106,6 +108,8 @@ INSERT INTO quotas_quotarequest_categories (quotarequest_id, prioritycategory_id
 SELECT r.id, c.id FROM quotas_quotarequest r
 JOIN quotas_prioritycategory c ON (r.id + c.rank * 13) %% 10 = 0
 WHERE r.quota_year_id = %(year)s;
+
+DROP TABLE bench_gen;
 """
 
 
