@@ -141,7 +141,7 @@ def svg_bar_chart(report: Report, rows: list[dict], *, width: int = 760, bar_hei
                 }
             )
     legend = [
-        {"text": labels.get(k, k), "color": palette[j % len(palette)], "x": left + j * 150}
+        {"text": labels.get(k, k), "color": palette[j % len(palette)], "x": left + j * 190}
         for j, k in enumerate(chart.values)
     ]
     return {
