@@ -36,8 +36,12 @@ format: install
 
 # Needs GNU gettext (msgfmt); the compiled .mo files are committed so installs do not need it.
 messages: install
-	for app in core oralman adaptation_centers quotas citizenship notifications; do \
+	for app in core oralman adaptation_centers quotas citizenship notifications documents benchmarks; do \
 		(cd $$app && ../$(BIN)/python ../manage.py makemessages -l ru -l kk -l en --no-obsolete); done
+	# Project templates and config into ./locale. A bare `--ignore=core` would also skip
+	# templates/admin/core, hence the `app/*.*` patterns.
+	$(BIN)/python manage.py makemessages -l ru -l kk -l en --no-obsolete --ignore=.venv --ignore='tests/*.*' \
+		$(foreach app,core oralman adaptation_centers quotas citizenship notifications documents benchmarks,--ignore='$(app)/*.*')
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: install
