@@ -9,12 +9,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import track_changes
 from core.iin import validate_iin
-from core.models import Country, Region
+from core.models import Country, NameInActiveLanguage, Region
 from oralman.models import Document, DocumentType, Person
 
 
@@ -42,17 +41,13 @@ CLOCK_RUNNING_STATES = [State.SUBMITTED, State.UNDER_REVIEW]
 DECIDED_STATES = [State.GRANTED, State.REFUSED]
 
 
-class LocalizedName(models.Model):
+class LocalizedName(NameInActiveLanguage, models.Model):
     name_ru = models.CharField(_("name (Russian)"), max_length=300)
     name_kk = models.CharField(_("name (Kazakh)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300)
 
     class Meta:
         abstract = True
-
-    @property
-    def name(self) -> str:
-        return getattr(self, f"name_{(get_language() or 'ru')[:2]}", None) or self.name_ru
 
     def __str__(self) -> str:
         return self.name

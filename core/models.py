@@ -4,7 +4,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
-class LocalizedNameMixin(models.Model):
+class NameInActiveLanguage:
+    """`.name` is `name_<active language>`, falling back to Russian (for models with
+    name_ru / name_kk / name_en fields)."""
+
+    @property
+    def name(self) -> str:
+        lang = (get_language() or "ru")[:2]
+        return getattr(self, f"name_{lang}", None) or self.name_ru
+
+
+class LocalizedNameMixin(NameInActiveLanguage, models.Model):
     """Reference rows named in the three working languages; `.name` follows the active one."""
 
     name_ru = models.CharField(_("name (Russian)"), max_length=200)
@@ -13,11 +23,6 @@ class LocalizedNameMixin(models.Model):
 
     class Meta:
         abstract = True
-
-    @property
-    def name(self) -> str:
-        lang = (get_language() or "ru")[:2]
-        return getattr(self, f"name_{lang}", None) or self.name_ru
 
     def __str__(self) -> str:
         return self.name

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import track_changes
 from core.iin import validate_iin
-from core.models import Country, Region
+from core.models import Country, NameInActiveLanguage, Region
 from core.validators import cyrillic_name, latin_name, phone_validator, validate_document_upload
 
 
@@ -311,7 +311,7 @@ class StatusRule(models.Model):
         return _("Status rules from %(date)s") % {"date": self.valid_from}
 
 
-class RefusalGround(models.Model):
+class RefusalGround(NameInActiveLanguage, models.Model):
     """A ground on which a status may be refused (a policy list, editable)."""
 
     code = models.SlugField(_("code"), unique=True)
@@ -324,12 +324,6 @@ class RefusalGround(models.Model):
         verbose_name = _("refusal ground")
         verbose_name_plural = _("refusal grounds")
         ordering = ["code"]
-
-    @property
-    def name(self) -> str:
-        from django.utils.translation import get_language
-
-        return getattr(self, f"name_{(get_language() or 'ru')[:2]}", None) or self.name_ru
 
     def __str__(self) -> str:
         return self.name

@@ -19,11 +19,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import track_changes
-from core.models import Region
+from core.models import NameInActiveLanguage, Region
 from oralman.models import Family
 
 # States in which a request holds places of its region's share.
@@ -158,7 +157,7 @@ class RegionalQuota(models.Model):
         return self.places - self.used
 
 
-class PriorityCategory(models.Model):
+class PriorityCategory(NameInActiveLanguage, models.Model):
     """A priority category (policy choice: public sources do not give the order). Rank 1 goes first;
     a family that qualifies for several counts under the highest."""
 
@@ -179,10 +178,6 @@ class PriorityCategory(models.Model):
             ),
             models.CheckConstraint(condition=Q(rank__gt=0, rank__lt=NO_CATEGORY_RANK), name="priority_rank_range"),
         ]
-
-    @property
-    def name(self) -> str:
-        return getattr(self, f"name_{(get_language() or 'ru')[:2]}", None) or self.name_ru
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.name}"
