@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import track_changes
 from core.iin import validate_iin
-from core.models import Country, NameInActiveLanguage, Region
+from core.models import Country, NameInActiveLanguage, Region, TransitionRecord
 from oralman.models import Document, DocumentType, Person
 
 
@@ -213,30 +213,17 @@ class ApplicationDocument(models.Model):
         return str(self.document)
 
 
-class CitizenshipTransition(models.Model):
+class CitizenshipTransition(TransitionRecord):
     """One move of a citizenship application through its states: who, when, why."""
 
     application = models.ForeignKey(CitizenshipApplication, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)  # "" = filed
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
         verbose_name = _("citizenship application transition")
         verbose_name_plural = _("citizenship application transitions")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+        ordering = TransitionRecord.Meta.ordering
 
 
 class HistoricalAdmission(models.Model):

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,29 @@ class Country(LocalizedNameMixin):
         verbose_name = _("country")
         verbose_name_plural = _("countries")
         ordering = ["name_ru"]
+
+
+class TransitionRecord(models.Model):
+    """One move of a case through its states: who, when, why. A subclass adds the case's foreign
+    key and `from_state` / `to_state` with its own choices."""
+
+    actor = models.ForeignKey(
+        "core.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
 
 
 class User(AbstractUser):

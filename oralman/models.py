@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import track_changes
 from core.iin import validate_iin
-from core.models import Country, NameInActiveLanguage, Region
+from core.models import Country, NameInActiveLanguage, Region, TransitionRecord
 from core.validators import cyrillic_name, latin_name, phone_validator, validate_document_upload
 
 
@@ -427,30 +427,17 @@ class StatusApplication(models.Model):
         return self.state in OPEN_APPLICATION_STATES and self.decision_due is not None and self.decision_due < today
 
 
-class ApplicationTransition(models.Model):
+class ApplicationTransition(TransitionRecord):
     """One move of a status application through its states: who, when, why."""
 
     application = models.ForeignKey(StatusApplication, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("from"), max_length=20, choices=ApplicationState.choices)
     to_state = models.CharField(_("to"), max_length=20, choices=ApplicationState.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
         verbose_name = _("application transition")
         verbose_name_plural = _("application transitions")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+        ordering = TransitionRecord.Meta.ordering
 
 
 class TerminationReason(models.TextChoices):
