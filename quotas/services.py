@@ -26,8 +26,8 @@ from core.audit import acting
 from core.errors import DomainError
 from core.scoping import allowed_region_ids
 from notifications.services import notify
-from oralman.models import Family, FamilyMember
-from oralman.services import active_status_of
+from oralman.models import Family
+from oralman.services import active_status_of, family_size
 from quotas import allocation
 from quotas.models import (
     NO_CATEGORY_RANK,
@@ -161,10 +161,6 @@ def regional_quota_set(*, quota_year: QuotaYear, region, places: int, actor) -> 
 
 
 # --- Requests -------------------------------------------------------------------------------------
-
-
-def family_size(family: Family) -> int:
-    return FamilyMember.objects.filter(family=family, left_on__isnull=True).count()
 
 
 @transaction.atomic
