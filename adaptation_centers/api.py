@@ -12,7 +12,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from adaptation_centers import selectors, services
@@ -27,7 +26,6 @@ from adaptation_centers.models import (
     ServiceRecord,
 )
 from core.api.base import ScopedReadOnlyViewSet
-from core.roles import Role, role_of
 from oralman.models import Person
 
 
@@ -37,16 +35,6 @@ class ScopedCenterField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return selectors.center_list(user=self.context["request"].user)
-
-
-class CenterWritePermission(BasePermission):
-    """Everyone in scope reads; only center staff and administrators change a center's records."""
-
-    def has_permission(self, request, view) -> bool:
-        role = role_of(request.user)
-        if role is None:
-            return False
-        return request.method in SAFE_METHODS or role in (Role.ADMINISTRATOR, Role.CENTER_STAFF)
 
 
 # --- Serializers ----------------------------------------------------------------------------------
@@ -187,7 +175,7 @@ class PlacementFilter(django_filters.FilterSet):
 class PlacementViewSet(ScopedReadOnlyViewSet):
     selector = staticmethod(selectors.placement_list)
     serializer_class = PlacementSerializer
-    permission_classes = [CenterWritePermission]
+    action_permissions = {"check_in": "add", "check_out": "change", "extend": "change"}
     filterset_class = PlacementFilter
     search_fields = ["person__surname", "person__given_name", "person__surname_latin", "=person__iin"]
     ordering_fields = ["check_in_on", "planned_check_out_on"]
@@ -245,7 +233,6 @@ class PlacementViewSet(ScopedReadOnlyViewSet):
 class ServiceRecordViewSet(ScopedReadOnlyViewSet):
     selector = staticmethod(selectors.service_record_list)
     serializer_class = ServiceRecordSerializer
-    permission_classes = [CenterWritePermission]
     filterset_fields = ["center", "person", "kind", "outcome", "given_on"]
     ordering_fields = ["given_on"]
     default_ordering = ["-given_on", "-id"]
@@ -268,6 +255,7 @@ class ServiceRecordViewSet(ScopedReadOnlyViewSet):
 
 class ServiceKindViewSet(ScopedReadOnlyViewSet):
     selector = staticmethod(lambda *, user: selectors.service_kind_list())
+    permission_model = ServiceKind
     serializer_class = ServiceKindSerializer
     pagination_class = None
     filterset_fields = ["category", "is_course"]

@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class AdaptationCentersConfig(AppConfig):
     name = "adaptation_centers"
     verbose_name = _("Adaptation and temporary accommodation centers")
+
+    def ready(self) -> None:
+        from adaptation_centers import models, selectors
+        from core import authz
+
+        authz.register_scope(models.Center, selectors.center_list)
+        authz.register_child_scope(models.CenterStaff, "center", selectors.center_list)
+        authz.register_scope(models.Placement, selectors.placement_list)
+        authz.register_scope(models.PlacementOccupant, selectors.occupant_list)
+        authz.register_child_scope(models.PlacementExtension, "placement", selectors.placement_list)
+        authz.register_child_scope(models.PlacementAlert, "placement", selectors.placement_list)
+        authz.register_child_scope(models.PlanItem, "placement", selectors.placement_list)
+        authz.register_scope(models.ServiceRecord, selectors.service_record_list)
+        authz.register_scope(models.Course, selectors.course_list)
+        authz.register_child_scope(models.CourseEnrolment, "course", selectors.course_list)
+        authz.register_child_scope(models.CourseSession, "course", selectors.course_list)
+        authz.register_child_scope(models.Attendance, "session__course", selectors.course_list)

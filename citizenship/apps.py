@@ -7,6 +7,13 @@ class CitizenshipConfig(AppConfig):
     verbose_name = _("Citizenship")
 
     def ready(self) -> None:
+        from citizenship import models, selectors
+        from core import authz
+
+        authz.register_scope(models.CitizenshipApplication, selectors.application_list)
+        authz.register_child_scope(models.ApplicationDocument, "application", selectors.application_list)
+        authz.register_child_scope(models.CitizenshipTransition, "application", selectors.application_list)
+
         from citizenship.selectors import citizenship_deadlines
         from notifications.deadlines import register_deadline_source
 

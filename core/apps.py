@@ -7,6 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Reference data and users")
 
     def ready(self) -> None:
+        from core import authz
+        from core.models import ReportExport
+        from core.selectors import report_export_list
+
+        authz.register_scope(ReportExport, report_export_list)
+
         from django.db.models.signals import post_migrate
         from django.utils.module_loading import autodiscover_modules
 

@@ -42,6 +42,16 @@ def register_scope(model: type[Model], selector: Callable[..., QuerySet]) -> Non
     _SCOPES[model] = selector
 
 
+def register_child_scope(model: type[Model], field: str, parent_selector: Callable[..., QuerySet]) -> None:
+    """Declare that a row of ``model`` is in scope when the row its ``field`` points to is (a
+    transition of an application, an occupant of a placement, ...)."""
+
+    def select(*, user) -> QuerySet:
+        return model._default_manager.filter(**{f"{field}__in": parent_selector(user=user).values("pk")})
+
+    _SCOPES[model] = select
+
+
 def scope_of(model: type[Model]) -> Callable[..., QuerySet] | None:
     for klass in model.__mro__:
         if klass in _SCOPES:

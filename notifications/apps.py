@@ -7,5 +7,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        from core import authz
+        from notifications import models, selectors
+
+        authz.register_scope(models.Notification, selectors.notification_list)
+        authz.register_child_scope(models.DeliveryAttempt, "notification", selectors.notification_list)
+
         # Registers the built-in deadline source (kandas status applications) for the digest.
         from notifications import deadlines  # noqa: F401

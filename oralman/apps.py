@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class OralmanConfig(AppConfig):
     name = "oralman"
     verbose_name = _("Kandas (oralman) case files")
+
+    def ready(self) -> None:
+        from core import authz
+        from oralman import models, selectors
+
+        # The scope of each case model (core.authz asks it for every object-level decision).
+        authz.register_scope(models.Person, selectors.person_list)
+        authz.register_scope(models.Family, selectors.family_list)
+        authz.register_scope(models.FamilyMember, selectors.family_member_list)
+        authz.register_scope(models.Document, selectors.document_list)
+        authz.register_scope(models.StatusApplication, selectors.application_list)
+        authz.register_scope(models.ApplicationTransition, selectors.application_transition_list)
+        authz.register_scope(models.KandasStatus, selectors.status_list)
+        authz.register_scope(models.DuplicateFlag, selectors.duplicate_flag_list)

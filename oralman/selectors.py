@@ -6,7 +6,16 @@ from django.db.models import QuerySet
 
 from core.roles import Role, role_of
 from core.scoping import scope_by_region
-from oralman.models import Document, Family, FamilyMember, KandasStatus, Person, StatusApplication
+from oralman.models import (
+    ApplicationTransition,
+    Document,
+    DuplicateFlag,
+    Family,
+    FamilyMember,
+    KandasStatus,
+    Person,
+    StatusApplication,
+)
 
 
 def _center_person_ids(user):
@@ -56,3 +65,13 @@ def status_list(*, user) -> QuerySet[KandasStatus]:
     if role_of(user) == Role.CENTER_STAFF:
         return qs.filter(person__in=_center_person_ids(user))
     return scope_by_region(qs, user, field="person__region_id")
+
+
+def duplicate_flag_list(*, user) -> QuerySet[DuplicateFlag]:
+    return DuplicateFlag.objects.filter(person__in=person_list(user=user).values("pk")).select_related(
+        "person", "other"
+    )
+
+
+def application_transition_list(*, user) -> QuerySet[ApplicationTransition]:
+    return ApplicationTransition.objects.filter(application__in=application_list(user=user).values("pk"))

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class QuotasConfig(AppConfig):
     name = "quotas"
     verbose_name = _("Immigration quota")
+
+    def ready(self) -> None:
+        from core import authz
+        from quotas import models, selectors
+
+        authz.register_scope(models.QuotaYear, selectors.quota_year_list)
+        authz.register_scope(models.RegionalQuota, selectors.regional_quota_list)
+        authz.register_scope(models.PriorityCategory, selectors.priority_category_list)
+        authz.register_scope(models.QuotaRequest, selectors.quota_request_list)
+        authz.register_scope(models.AllocationRun, selectors.allocation_run_list)
+        authz.register_scope(models.BenefitInstalment, selectors.instalment_list)

@@ -22,6 +22,10 @@ class CitizenshipApplicationViewSet(ScopedModelViewSet):
     ordering_fields = ["submitted_on", "decision_due", "decided_on"]
     default_ordering = ["-submitted_on", "-id"]
     http_method_names = ["get", "post", "head", "options"]
+    action_permissions = {
+        "start_review": "change", "return_for_documents": "change", "resubmit": "change", "withdraw": "change",
+        "grant": "change", "refuse": "change", "documents": "citizenship.add_applicationdocument",
+    }  # fmt: skip
 
     def get_serializer_class(self):
         return (

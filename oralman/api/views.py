@@ -48,6 +48,7 @@ class FamilyViewSet(ScopedModelViewSet):
     filterset_fields = ["region"]
     default_ordering = ["-id"]
     http_method_names = ["get", "post", "head", "options"]
+    action_permissions = {"add_member": "oralman.add_familymember", "remove_member": "oralman.delete_familymember"}
 
     def get_queryset(self):
         members = Prefetch("members", queryset=FamilyMember.objects.select_related("person").order_by("id"))
@@ -92,6 +93,7 @@ class DocumentViewSet(ScopedModelViewSet):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     filterset_fields = ["person", "application", "doc_type"]
     default_ordering = ["-uploaded_at", "-id"]
+    action_permissions = {"verify": "change"}
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -113,6 +115,10 @@ class StatusApplicationViewSet(ScopedModelViewSet):
     ordering_fields = ["created_at", "decision_due", "submitted_on"]
     default_ordering = ["-created_at", "-id"]
     http_method_names = ["get", "post", "head", "options"]
+    action_permissions = {
+        "submit": "change", "start_review": "change", "return_for_documents": "change", "grant": "change",
+        "refuse": "change", "withdraw": "change",
+    }  # fmt: skip
 
     def get_serializer_class(self):
         return s.StatusApplicationDetailSerializer if self.action == "retrieve" else s.StatusApplicationSerializer
@@ -191,6 +197,7 @@ class KandasStatusViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["person", "termination_reason"]
     search_fields = ["=certificate_number"]
     default_ordering = ["-issued_on", "-id"]
+    action_permissions = {"extend": "change", "terminate": "change"}
 
     @extend_schema(request=s.ExtendInput, responses={200: s.KandasStatusSerializer})
     @action(detail=True, methods=["post"])

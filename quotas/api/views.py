@@ -6,19 +6,12 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api.base import ReasonSerializer, ScopedReadOnlyViewSet, ScopedViewSetMixin
-from core.roles import Role, role_of
 from quotas import selectors, services
 from quotas.api import serializers as s
 from quotas.models import RegionalQuota
-
-
-def _require_administrator(request):
-    if role_of(request.user) != Role.ADMINISTRATOR:
-        raise PermissionDenied()
 
 
 class QuotaYearViewSet(ScopedReadOnlyViewSet):
@@ -28,6 +21,7 @@ class QuotaYearViewSet(ScopedReadOnlyViewSet):
     serializer_class = s.QuotaYearSerializer
     filterset_fields = ["year", "unit", "is_open"]
     default_ordering = ["-year"]
+    action_permissions = {"set_share": "quotas.change_regionalquota", "set_total": "change"}
 
     def get_queryset(self):
         shares = Prefetch("shares", queryset=RegionalQuota.objects.order_by("-places", "region_id"))
@@ -35,7 +29,6 @@ class QuotaYearViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(request=s.QuotaYearCreateSerializer, responses={201: s.QuotaYearSerializer})
     def create(self, request):
-        _require_administrator(request)
         data = s.QuotaYearCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         year = services.quota_year_create(actor=request.user, **data.validated_data)
@@ -44,7 +37,6 @@ class QuotaYearViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=s.ShareSetSerializer, responses={200: s.RegionalQuotaSerializer})
     @action(detail=True, methods=["post"], url_path="set-share")
     def set_share(self, request, pk=None):
-        _require_administrator(request)
         data = s.ShareSetSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         share = services.regional_quota_set(quota_year=self.get_object(), actor=request.user, **data.validated_data)
@@ -53,7 +45,6 @@ class QuotaYearViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=s.TotalSerializer, responses={200: s.QuotaYearSerializer})
     @action(detail=True, methods=["post"], url_path="set-total")
     def set_total(self, request, pk=None):
-        _require_administrator(request)
         data = s.TotalSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         year = services.quota_year_set_total(quota_year=self.get_object(), actor=request.user, **data.validated_data)
@@ -86,6 +77,7 @@ class QuotaRequestViewSet(
     search_fields = ["family__head__surname", "family__head__surname_latin", "=family__head__iin"]
     ordering_fields = ["submitted_at", "rank", "waitlist_position"]
     default_ordering = ["quota_year", "region_id", "rank", "submitted_at", "id"]
+    action_permissions = {"decline": "change", "release": "change", "settle": "change"}
 
     def get_serializer_class(self):
         return s.QuotaRequestSerializer if self.action == "list" else s.QuotaRequestDetailSerializer
@@ -134,14 +126,13 @@ class AllocationRunViewSet(
     serializer_class = s.AllocationRunSerializer
     filterset_fields = ["quota_year", "status", "kind"]
     default_ordering = ["-created_at", "-id"]
+    action_permissions = {"create": "quotas.start_allocationrun"}
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "with_task_state": self.action == "retrieve"}
 
     @extend_schema(request=s.StartRunSerializer, responses={202: s.AllocationRunSerializer})
     def create(self, request):
-        if not request.user.has_perm("quotas.start_allocationrun") or role_of(request.user) == Role.MINISTRY_ANALYST:
-            raise PermissionDenied()
         data = s.StartRunSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         run = services.allocation_run_start(actor=request.user, **data.validated_data)

@@ -28,7 +28,6 @@ def two_regions(db, region, other_region):
         ("caseworker", {"here"}),
         ("analyst", {"here", "there"}),
         ("administrator", {"here", "there"}),
-        ("center_staff", set()),
     ],
 )
 def test_the_list_is_scoped_per_role(request, two_regions, role, sees):
@@ -38,6 +37,10 @@ def test_the_list_is_scoped_per_role(request, two_regions, role, sees):
     assert response.status_code == 200
     ids = {row["id"] for row in response.json()["results"]}
     assert ids == {pk for name, pk in (("here", here.pk), ("there", there.pk)) if name in sees}
+
+
+def test_center_staff_may_not_read_citizenship_applications(two_regions, center_staff):
+    assert api(center_staff).get(URL).status_code == 403
 
 
 def test_another_regions_application_is_not_found(two_regions, caseworker):

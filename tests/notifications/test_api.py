@@ -29,9 +29,9 @@ def test_caseworker_lists_only_the_regions_notifications(caseworker, region, oth
 
 
 @pytest.mark.django_db
-def test_analyst_sees_no_messages(analyst):
+def test_analyst_may_not_read_messages(analyst):
     NotificationFactory()
-    assert api(analyst).get(URL).json()["results"] == []
+    assert api(analyst).get(URL).status_code == 403
 
 
 @pytest.mark.django_db
