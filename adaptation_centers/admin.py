@@ -31,7 +31,8 @@ from adaptation_centers.models import (
     ServiceKind,
     ServiceRecord,
 )
-from core.admin_base import ScopedAdmin, Transition, TransitionAdminMixin
+from core import authz
+from core.admin_base import ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
 from core.errors import DomainError
 from core.roles import Role, role_of
 from oralman.models import Person
@@ -58,7 +59,7 @@ class CenterStaffForm(forms.ModelForm):
         return user
 
 
-class CenterStaffInline(admin.TabularInline):
+class CenterStaffInline(ScopedInline):
     model = CenterStaff
     form = CenterStaffForm
     extra = 1
@@ -142,6 +143,7 @@ class CenterAdmin(ScopedAdmin):
 
     def desk_view(self, request, object_id, *, check_in_form=None, service_form=None, status=200):
         center = self._center(request, object_id)
+        authz.authorize(request.user, authz.VIEW, center)
         desk = selectors.center_desk(center=center)
         can_manage = services.can_manage_center(request.user, center)
         residents = desk.residents
@@ -164,6 +166,7 @@ class CenterAdmin(ScopedAdmin):
         center = self._center(request, object_id)
         if request.method != "POST":
             return redirect("admin:adaptation_centers_center_desk", center.pk)
+        authz.authorize(request.user, "adaptation_centers.add_placement", center)
         form = CheckInForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -204,6 +207,7 @@ class CenterAdmin(ScopedAdmin):
         placement = get_object_or_404(
             selectors.placement_list(user=request.user).filter(center=center), pk=placement_id
         )
+        authz.authorize(request.user, authz.CHANGE, placement)
         form = CheckOutForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose the reason for the check-out."))
@@ -223,6 +227,7 @@ class CenterAdmin(ScopedAdmin):
         center = self._center(request, object_id)
         if request.method != "POST":
             return redirect("admin:adaptation_centers_center_desk", center.pk)
+        authz.authorize(request.user, "adaptation_centers.add_servicerecord", center)
         residents = selectors.center_desk(center=center).residents
         form = GroupServiceForm(request.POST, residents=residents)
         if form.is_valid():
@@ -274,7 +279,7 @@ class StayFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ScopedInline):
     extra = 0
     can_delete = False
 
@@ -303,7 +308,7 @@ class ExtensionInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class PlanItemInline(admin.TabularInline):
+class PlanItemInline(ScopedInline):
     model = PlanItem
     extra = 1
     fields = ["person", "kind", "planned_by", "note"]
@@ -428,7 +433,7 @@ class ServiceKindAdmin(admin.ModelAdmin):
 # --- Courses ----------------------------------------------------------------------------------------
 
 
-class EnrolmentInline(admin.TabularInline):
+class EnrolmentInline(ScopedInline):
     model = CourseEnrolment
     extra = 1
     fields = ["person", "enrolled_on", "final_level"]
@@ -470,6 +475,7 @@ class CourseAdmin(ScopedAdmin):
 
     def session_view(self, request, object_id):
         course = get_object_or_404(self.get_queryset(request), pk=object_id)
+        authz.authorize(request.user, "adaptation_centers.add_coursesession", course)
         if not services.can_manage_center(request.user, course.center):
             raise PermissionDenied
         enrolments = list(course.enrolments.select_related("person"))

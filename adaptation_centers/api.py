@@ -25,6 +25,7 @@ from adaptation_centers.models import (
     ServiceKind,
     ServiceRecord,
 )
+from core import authz
 from core.api.base import ScopedReadOnlyViewSet
 from oralman.models import Person
 
@@ -243,7 +244,7 @@ class ServiceRecordViewSet(ScopedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         wanted = set(values.pop("persons"))
-        persons = list(Person.objects.filter(pk__in=wanted))
+        persons = list(authz.scoped(request.user, Person).filter(pk__in=wanted))
         if len(persons) != len(wanted):
             raise ValidationError({"persons": [_("Unknown person.")]})
         records = services.service_record_log(persons=persons, actor=request.user, **values)

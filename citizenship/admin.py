@@ -26,7 +26,7 @@ from citizenship.models import (
     RequiredDocument,
     State,
 )
-from core.admin_base import ScopedAdmin, Transition, TransitionAdminMixin
+from core.admin_base import ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
 from core.errors import DomainError
 from core.roles import is_read_only
 from oralman.selectors import document_list
@@ -53,7 +53,7 @@ class DeadlineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ScopedInline):
     model = CitizenshipTransition
     extra = 0
     can_delete = False
@@ -67,7 +67,7 @@ class TransitionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class FiledDocumentInline(admin.TabularInline):
+class FiledDocumentInline(ScopedInline):
     """Documents filed with the application; new ones are filed through the service."""
 
     model = ApplicationDocument

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import authz
 from core.audit import AuditHistoryAdminMixin
 from core.errors import DomainError
 from core.models import Region
@@ -25,11 +26,57 @@ from core.scoping import allowed_region_ids
 from core.search import IndexedSearchAdminMixin
 
 
-class ScopedAdmin(IndexedSearchAdminMixin, AuditHistoryAdminMixin, admin.ModelAdmin):
-    """A ModelAdmin whose rows come from a selector applying the user's scope.
+def scoped_choices(request, related_model, admin_site=None):
+    """The rows a foreign key may point to for this user: writable regions, the registered scope
+    of the related model (core.authz), or else the related model's own admin queryset."""
+    if related_model is Region:
+        allowed = allowed_region_ids(request.user)
+        return Region.objects.all() if allowed is None else Region.objects.filter(pk__in=allowed)
+    if authz.scope_of(related_model) is not None:
+        return authz.scoped(request.user, related_model)
+    related_admin = admin_site._registry.get(related_model) if admin_site is not None else None
+    if related_admin is not None:
+        return related_admin.get_queryset(request)
+    return related_model._default_manager.all()
 
-    Foreign-key choices come from the related model's own (scoped) admin queryset, so a caseworker
-    can neither see nor submit another region's person; regions are limited to the writable ones."""
+
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices limited to the user's scope (a row outside it is
+    refused as 'not one of the available choices', without naming it)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            kwargs["queryset"] = scoped_choices(request, db_field.related_model, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            kwargs["queryset"] = scoped_choices(request, db_field.related_model, self.admin_site)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
+    """An inline whose choices are scoped and whose permissions are asked of core.authz."""
+
+    def has_view_permission(self, request, obj=None):
+        return authz.can(request.user, "view", self.model)
+
+    def has_add_permission(self, request, obj=None):
+        return authz.can(request.user, "add", self.model)
+
+    def has_change_permission(self, request, obj=None):
+        return authz.can(request.user, "change", self.model)
+
+    def has_delete_permission(self, request, obj=None):
+        return authz.can(request.user, "delete", self.model)
+
+
+class ScopedAdmin(ScopedChoicesMixin, IndexedSearchAdminMixin, AuditHistoryAdminMixin, admin.ModelAdmin):
+    """A ModelAdmin whose rows come from a selector applying the user's scope, and whose
+    add/change/delete/view permissions are asked of core.authz (model permission + scope of the row).
+
+    Foreign-key choices are the user's scoped rows, so a caseworker can neither see nor submit
+    another region's person; regions are limited to the writable ones."""
 
     selector: Callable | None = None
     show_full_result_count = False
@@ -43,17 +90,6 @@ class ScopedAdmin(IndexedSearchAdminMixin, AuditHistoryAdminMixin, admin.ModelAd
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "queryset" not in kwargs:
-            related = db_field.related_model
-            if related is Region:
-                allowed = allowed_region_ids(request.user)
-                if allowed is not None:
-                    kwargs["queryset"] = Region.objects.filter(pk__in=allowed)
-            elif (related_admin := self.admin_site._registry.get(related)) is not None:
-                kwargs["queryset"] = related_admin.get_queryset(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def get_list_filter(self, request):
         """A filter by region means nothing to someone who sees one region only."""
         filters = super().get_list_filter(request)
@@ -61,14 +97,29 @@ class ScopedAdmin(IndexedSearchAdminMixin, AuditHistoryAdminMixin, admin.ModelAd
             return filters
         return [f for f in filters if f != "region"]
 
+    def _can(self, request, action, obj=None) -> bool:
+        """core.authz.can, with the scope answer for a row kept for the rest of the request."""
+        if obj is None or obj.pk is None:
+            return authz.can(request.user, action, self.model)
+        if not authz.can(request.user, action, self.model):
+            return False
+        cache = request.__dict__.setdefault("_authz_in_scope", {})
+        key = (type(obj), obj.pk)
+        if key not in cache:
+            cache[key] = authz.in_scope(request.user, obj)
+        return cache[key]
+
+    def has_view_permission(self, request, obj=None):
+        return self._can(request, authz.VIEW, obj) or self._can(request, authz.CHANGE, obj)
+
     def has_add_permission(self, request, *args):
-        return not is_read_only(request.user) and super().has_add_permission(request, *args)
+        return self._can(request, authz.ADD)
 
     def has_change_permission(self, request, obj=None):
-        return not is_read_only(request.user) and super().has_change_permission(request, obj)
+        return self._can(request, authz.CHANGE, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not is_read_only(request.user) and super().has_delete_permission(request, obj)
+        return self._can(request, authz.DELETE, obj)
 
 
 class ReasonForm(forms.Form):
@@ -123,6 +174,7 @@ class TransitionAdminMixin:
         obj = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
+        authz.authorize(request.user, authz.CHANGE, obj)
         opts = self.model._meta
         change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
         transition = next((t for t in self.available_transitions(request, obj) if t.name == name), None)

@@ -13,10 +13,17 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.models import ReportExport
 from core.reports import REPORTS, download_response, svg_bar_chart
+from core.roles import role_of
 from core.services import report_export_start
 
 
+def _require_role(request) -> None:
+    if role_of(request.user) is None:
+        raise PermissionDenied
+
+
 def _report_or_404(request, slug):
+    _require_role(request)
     report = REPORTS.get(slug)
     if report is None:
         raise Http404
@@ -26,6 +33,7 @@ def _report_or_404(request, slug):
 
 
 def reports_index(request):
+    _require_role(request)
     reports = [r for r in REPORTS.values() if r.allowed(request.user)]
     exports = ReportExport.objects.filter(requested_by=request.user)[:20]
     context = {**admin.site.each_context(request), "title": _("Reports"), "reports": reports, "exports": exports}

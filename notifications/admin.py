@@ -8,14 +8,14 @@ from django.template import TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin_base import ScopedAdmin
+from core.admin_base import ScopedAdmin, ScopedInline
 from core.errors import DomainError
 from notifications import selectors, services
 from notifications.models import DeliveryAttempt, Notification, NotificationTemplate
 from notifications.rendering import check_template_source
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(ScopedInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_base import ScopedAdmin, Transition, TransitionAdminMixin
+from core.admin_base import ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
 from core.errors import DomainError
 from core.iin import iin_warnings
 from oralman import selectors, services
@@ -51,7 +51,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(ScopedInline):
     model = Document
     fk_name = "person"
     extra = 0
@@ -59,7 +59,16 @@ class DocumentInline(admin.TabularInline):
     readonly_fields = ["verified_by", "verified_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("verified_by", "application__applicant")
+        return super().get_queryset(request).select_related("verified_by")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """A document links only to one of this person's own applications (in the user's scope)."""
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("application")
+        if field is not None:
+            own = selectors.application_list(user=request.user).filter(applicant=obj) if obj else None
+            field.queryset = own if own is not None else StatusApplication.objects.none()
+        return formset
 
 
 class PersonAdminForm(forms.ModelForm):
@@ -164,7 +173,7 @@ class PersonAdmin(ScopedAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-class FamilyMemberInline(admin.TabularInline):
+class FamilyMemberInline(ScopedInline):
     model = FamilyMember
     extra = 1
     autocomplete_fields = ["person"]
@@ -200,7 +209,7 @@ class FamilyAdmin(ScopedAdmin):
         obj.refresh_from_db()
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ScopedInline):
     model = ApplicationTransition
     extra = 0
     can_delete = False
@@ -370,7 +379,7 @@ class DocumentAdmin(ScopedAdmin):
     readonly_fields = ["verified_by", "verified_at", "uploaded_by"]
     actions = ["verify"]
 
-    @admin.action(description=_("Mark the selected documents as verified"))
+    @admin.action(description=_("Mark the selected documents as verified"), permissions=["change"])
     def verify(self, request, queryset):
         done = 0
         for document in queryset.filter(verified_at__isnull=True):
@@ -393,13 +402,12 @@ class DuplicateFlagAdmin(ScopedAdmin):
     actions = ["resolve"]
 
     def get_queryset(self, request):
-        persons = selectors.person_list(user=request.user).values("pk")
-        return DuplicateFlag.objects.filter(person__in=persons).select_related("person", "other")
+        return selectors.duplicate_flag_list(user=request.user)
 
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Mark as checked: not the same person"))
+    @admin.action(description=_("Mark as checked: not the same person"), permissions=["change"])
     def resolve(self, request, queryset):
         count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=request.user)
         self.message_user(request, _("%(n)s flag(s) resolved.") % {"n": count})

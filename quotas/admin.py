@@ -12,11 +12,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_base import ReasonForm, ScopedAdmin, Transition, TransitionAdminMixin
+from core import authz
+from core.admin_base import ReasonForm, ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
 from core.audit import acting
 from core.errors import DomainError
 from core.models import Region
-from core.roles import is_read_only
 from core.scoping import allowed_region_ids
 from oralman import selectors as oralman_selectors
 from quotas import selectors, services
@@ -52,7 +52,7 @@ class RegionalQuotaFormSet(forms.BaseInlineFormSet):
             )
 
 
-class RegionalQuotaInline(admin.TabularInline):
+class RegionalQuotaInline(ScopedInline):
     model = RegionalQuota
     formset = RegionalQuotaFormSet
     extra = 0
@@ -134,7 +134,7 @@ class QuotaYearAdmin(ScopedAdmin):
                 messages.success(request, _("%(run)s is queued.") % {"run": run})
 
     def has_start_permission(self, request):
-        return request.user.has_perm("quotas.start_allocationrun")
+        return authz.can(request.user, "quotas.start_allocationrun", AllocationRun)
 
 
 # --- Priority categories, MCI and benefit rates (reference data, editable by administrators) ----
@@ -173,7 +173,7 @@ class QuotaRequestAddForm(forms.ModelForm):
         fields = ["family", "quota_year", "region", "categories"]
 
 
-class InstalmentInline(admin.TabularInline):
+class InstalmentInline(ScopedInline):
     model = BenefitInstalment
     extra = 0
     can_delete = False
@@ -362,7 +362,7 @@ class AllocationRunAdmin(ScopedAdmin):
         return super().changelist_view(request, extra_context)
 
     def _can_start(self, request) -> bool:
-        return request.user.has_perm("quotas.start_allocationrun") and not is_read_only(request.user)
+        return authz.can(request.user, "quotas.start_allocationrun", AllocationRun)
 
     def start_view(self, request):
         if not self._can_start(request):
@@ -402,7 +402,7 @@ class BenefitInstalmentAdmin(ScopedAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Record the selected instalments as paid today"))
+    @admin.action(description=_("Record the selected instalments as paid today"), permissions=["change"])
     def mark_paid(self, request, queryset):
         for instalment in queryset.filter(paid_on__isnull=True):
             try:

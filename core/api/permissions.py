@@ -70,4 +70,3 @@ class ActionPermission(BasePermission):
         if view_model(view) is None or not isinstance(obj, view_model(view)):
             return permission is not None
         return permission is not None and authz.can(request.user, permission, obj)
-

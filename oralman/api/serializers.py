@@ -76,6 +76,7 @@ class FamilyMemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = FamilyMember
         fields = ["id", "person", "person_name", "relationship", "joined_on", "left_on"]
+        read_only_fields = fields  # output only: members are added through AddMemberSerializer (scoped)
 
 
 class FamilySerializer(serializers.ModelSerializer):
@@ -117,6 +118,11 @@ class DocumentSerializer(serializers.ModelSerializer):
         read_only_fields = ["uploaded_at", "verified_by", "verified_at"]
 
     def validate(self, attrs):
+        person, application = attrs.get("person"), attrs.get("application")
+        if person is not None and application is not None and application.applicant_id != person.pk:
+            from django.utils.translation import gettext as _
+
+            raise serializers.ValidationError({"application": [_("The application belongs to another person.")]})
         issued, until = attrs.get("issued_on"), attrs.get("valid_until")
         if issued and until and until <= issued:
             from django.utils.translation import gettext as _

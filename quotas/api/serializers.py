@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from core.api.base import scoped_related_field
 from core.models import Region
+from core.scoping import allowed_region_ids
 from oralman import selectors as oralman_selectors
 from quotas.models import (
     AllocationRun,
@@ -14,6 +15,14 @@ from quotas.models import (
     RegionalQuota,
     RequestState,
 )
+
+
+class WritableRegionField(serializers.PrimaryKeyRelatedField):
+    """Regions the requesting user may write to (a caseworker: only their own)."""
+
+    def get_queryset(self):
+        allowed = allowed_region_ids(self.context["request"].user)
+        return Region.objects.all() if allowed is None else Region.objects.filter(pk__in=allowed)
 
 
 class RegionalQuotaSerializer(serializers.ModelSerializer):
@@ -72,7 +81,7 @@ class QuotaRequestSerializer(serializers.ModelSerializer):
     categories = serializers.PrimaryKeyRelatedField(
         many=True, queryset=PriorityCategory.objects.filter(active=True), required=False
     )
-    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
+    region = WritableRegionField()
     quota_year = serializers.PrimaryKeyRelatedField(queryset=QuotaYear.objects.all())
     head = serializers.CharField(source="family.head.full_name", read_only=True)
     year = serializers.IntegerField(source="quota_year.year", read_only=True)

@@ -176,7 +176,7 @@ def test_an_analyst_sees_the_desk_without_forms_and_cannot_check_in(client, cent
     assert "check-in-form" not in page.content.decode()
     person = PersonFactory()
     response = client.post(desk_url(center, "check_in"), {"identifier": person.passport_number})
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert not Placement.objects.exists()
 
 

@@ -83,10 +83,13 @@ def test_a_group_service_over_the_api_and_a_stranger_refused(center, clerk):
     payload = {"center": center.pk, "kind": kind("psychological-help").pk, "persons": people, "hours": "1.5"}
     response = client.post("/api/v1/service-records/", payload, format="json")
     assert response.status_code == 201 and len(response.json()) == 2
-    payload["persons"] = [*people, PersonFactory().pk]
+    stranger = PersonFactory()
+    payload["persons"] = [*people, stranger.pk]
     response = client.post("/api/v1/service-records/", payload, format="json")
     assert response.status_code == 400
-    assert "Не проживают" in response.json()["persons"][0]
+    # A person outside the clerk's scope is unknown to them: refused without being named.
+    assert response.json()["persons"] == ["Неизвестный человек."]
+    assert stranger.surname not in response.content.decode()
     assert ServiceRecord.objects.count() == 2
 
 
