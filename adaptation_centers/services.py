@@ -37,6 +37,7 @@ from adaptation_centers.models import (
     ServiceKind,
     ServiceRecord,
 )
+from core import authz
 from core.audit import acting
 from core.errors import DomainError
 from core.roles import Role, role_of
@@ -158,6 +159,7 @@ def placement_check_in(
     # The lock: every check-in into this center waits here for the previous one to commit.
     center = Center.objects.select_for_update().get(pk=center.pk)
     _require_manager(actor, center)
+    authz.authorize_actor(actor, "adaptation_centers.add_placement", center)
     if not center.is_open:
         raise DomainError(_("%(center)s is closed and accepts no check-ins.") % {"center": center}, field="center")
     limit = default_check_out(center, check_in_on)
@@ -232,6 +234,7 @@ def placement_check_out(
     """Close a stay: the placement and all its occupants who are still there leave on `checked_out_on`."""
     placement = Placement.objects.select_for_update().select_related("center").get(pk=placement.pk)
     _require_manager(actor, placement.center)
+    authz.authorize_actor(actor, authz.CHANGE, placement)
     if placement.checked_out_on is not None:
         raise DomainError(_("This stay already ended on %(date)s.") % {"date": _d(placement.checked_out_on)})
     checked_out_on = checked_out_on or timezone.localdate()
@@ -260,6 +263,7 @@ def occupant_check_out(*, occupant: PlacementOccupant, actor, checked_out_on: da
     """One member leaves early (the family stays); the beds stay with the placement."""
     occupant = PlacementOccupant.objects.select_for_update().select_related("placement__center").get(pk=occupant.pk)
     _require_manager(actor, occupant.placement.center)
+    authz.authorize_actor(actor, "adaptation_centers.change_placement", occupant.placement)
     if occupant.checked_out_on is not None:
         raise DomainError(_("%(person)s already left.") % {"person": occupant.person})
     checked_out_on = checked_out_on or timezone.localdate()
@@ -277,6 +281,7 @@ def placement_extend(*, placement: Placement, until: datetime.date, reason: str,
     """Move the planned check-out later; a stay longer than allowed always records its reason."""
     placement = Placement.objects.select_for_update().select_related("center").get(pk=placement.pk)
     _require_manager(actor, placement.center)
+    authz.authorize_actor(actor, authz.CHANGE, placement)
     if placement.checked_out_on is not None:
         raise DomainError(_("This stay already ended; it cannot be extended."))
     if not (reason or "").strip():
@@ -371,6 +376,7 @@ def service_record_log(
     staying in `center` on that day; if anyone is not, nothing is logged."""
     persons = list({p.pk: p for p in persons}.values())
     _require_manager(actor, center)
+    authz.authorize_actor(actor, "adaptation_centers.add_servicerecord", center)
     given_on = given_on or timezone.localdate()
     hours = service_record_check(
         center=center, kind=kind, persons=persons, given_on=given_on, hours=hours, outcome=outcome,
@@ -401,6 +407,7 @@ def service_record_log(
 @transaction.atomic
 def course_enrol(*, course: Course, persons: Iterable[Person], actor) -> list[CourseEnrolment]:
     _require_manager(actor, course.center)
+    authz.authorize_actor(actor, "adaptation_centers.add_courseenrolment", course)
     persons = list(persons)
     today = timezone.localdate()
     present = set(
@@ -428,6 +435,7 @@ def course_session_record(
     """A class was held: attendance for everyone enrolled, one service record per person present."""
     course = Course.objects.select_for_update().select_related("center", "kind").get(pk=course.pk)
     _require_manager(actor, course.center)
+    authz.authorize_actor(actor, "adaptation_centers.add_coursesession", course)
     if not (course.starts_on <= held_on <= course.ends_on):
         raise DomainError(
             _("The course runs from %(start)s to %(end)s.")

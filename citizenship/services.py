@@ -27,6 +27,7 @@ from citizenship.models import (
     RequiredDocument,
     State,
 )
+from core import authz
 from core.audit import acting
 from core.errors import DomainError
 from core.iin import iin_warnings, parse_iin
@@ -101,6 +102,8 @@ def application_submit(
     submitted_on: datetime.date | None = None,
 ) -> CitizenshipApplication:
     """File a new application; the 3-month decision clock starts on the submission day."""
+    authz.authorize_actor(actor, authz.ADD, CitizenshipApplication)
+    authz.authorize_actor(actor, authz.VIEW, person)
     person = Person.objects.select_for_update().get(pk=person.pk)
     submitted_on = submitted_on or timezone.localdate()
     if basis not in Basis.values:
@@ -151,6 +154,7 @@ def application_attach_document(
     *, application: CitizenshipApplication, document: Document, actor
 ) -> ApplicationDocument:
     """File one of the applicant's case documents with an open application."""
+    authz.authorize_actor(actor, "citizenship.add_applicationdocument", application)
     application = _locked(application)
     if application.state not in OPEN_STATES:
         raise DomainError(_("Documents can be filed only with an open application."), field="document")
@@ -184,6 +188,7 @@ def _move(
     application: CitizenshipApplication, to_state: str, *, actor, reason: str = "", fields: tuple = ()
 ) -> CitizenshipApplication:
     """Save the new state (already checked) with the changed fields and record the transition."""
+    authz.authorize_actor(actor, authz.CHANGE, application)
     _check_move(application, to_state)
     from_state = application.state
     application.state = to_state

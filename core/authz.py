@@ -101,3 +101,10 @@ def authorize(user, action: str, target: type[Model] | Model) -> None:
     """:func:`can` or raise :class:`NotAllowed` (a ``PermissionDenied``: 403 in the API and admin)."""
     if not can(user, action, target):
         raise NotAllowed()
+
+
+def authorize_actor(actor, action: str, target: type[Model] | Model) -> None:
+    """:func:`authorize` for a service function: ``actor=None`` is the system itself (Celery tasks,
+    the demo loader, migrations) and is not asked; any real user is."""
+    if actor is not None:
+        authorize(actor, action, target)

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import authz
 from core.audit import acting
 from core.errors import DomainError
 from core.iin import iin_warnings
@@ -121,12 +122,18 @@ def _full_clean(instance, exclude=None) -> None:
 def person_create(*, actor, **fields) -> PersonResult:
     """Create a person's record. The same IIN is refused (an IIN belongs to one person); the same
     passport or the same name and birth date are accepted and flagged for the caseworker."""
+    authz.authorize_actor(actor, authz.ADD, Person)
     person = Person(**fields)
     _refresh_name_keys(person)
     _full_clean(person, exclude=["name_key", "latin_key"])
     if person.birth_date > timezone.localdate():
         raise DomainError(_("The date of birth is in the future."), field="birth_date")
     if person.iin and (holder := Person.objects.filter(iin=person.iin).first()):
+        if actor is not None and not authz.can(actor, authz.VIEW, holder):
+            # Never name a person the caller cannot see.
+            raise DomainError(
+                _("IIN %(iin)s already belongs to another person.") % {"iin": person.iin}, field="iin", code="duplicate"
+            )
         raise DomainError(
             _("IIN %(iin)s already belongs to %(name)s (case No. %(id)s).")
             % {"iin": person.iin, "name": holder.full_name, "id": holder.pk},
@@ -149,6 +156,7 @@ def person_create(*, actor, **fields) -> PersonResult:
 
 @transaction.atomic
 def person_update(*, person: Person, actor, **fields) -> PersonResult:
+    authz.authorize_actor(actor, authz.CHANGE, person)
     person = Person.objects.select_for_update().get(pk=person.pk)
     for name, value in fields.items():
         setattr(person, name, value)
@@ -168,6 +176,8 @@ def person_update(*, person: Person, actor, **fields) -> PersonResult:
 @transaction.atomic
 def family_create(*, head: Person, actor, region=None) -> Family:
     """A new household with `head` as its head member."""
+    authz.authorize_actor(actor, authz.ADD, Family)
+    authz.authorize_actor(actor, authz.VIEW, head)
     with acting(actor):
         family = Family.objects.create(head=head, region=region or head.region)
         family_add_member(family=family, person=head, relationship=Relationship.HEAD, actor=actor)
@@ -176,6 +186,8 @@ def family_create(*, head: Person, actor, region=None) -> Family:
 
 @transaction.atomic
 def family_add_member(*, family: Family, person: Person, relationship: str, actor, joined_on=None) -> FamilyMember:
+    authz.authorize_actor(actor, "oralman.add_familymember", family)
+    authz.authorize_actor(actor, authz.VIEW, person)
     Person.objects.select_for_update().filter(pk=person.pk).first()
     current = FamilyMember.objects.filter(person=person, left_on__isnull=True).select_related("family").first()
     if current is not None:
@@ -198,6 +210,7 @@ def family_add_member(*, family: Family, person: Person, relationship: str, acto
 
 @transaction.atomic
 def family_remove_member(*, member: FamilyMember, actor, left_on=None) -> FamilyMember:
+    authz.authorize_actor(actor, authz.DELETE, member)
     member = FamilyMember.objects.select_for_update().get(pk=member.pk)
     if member.relationship == Relationship.HEAD:
         raise DomainError(_("The head of the family cannot leave it; appoint another head first."))
@@ -219,6 +232,8 @@ def family_size(family: Family) -> int:
 
 @transaction.atomic
 def document_add(*, person: Person, actor, **fields) -> Document:
+    authz.authorize_actor(actor, authz.ADD, Document)
+    authz.authorize_actor(actor, authz.VIEW, person)
     document = Document(person=person, uploaded_by=actor, **fields)
     if document.issued_on and document.valid_until and document.valid_until <= document.issued_on:
         raise DomainError(_("A document cannot expire before it was issued."), field="valid_until")
@@ -232,6 +247,7 @@ def document_add(*, person: Person, actor, **fields) -> Document:
 
 @transaction.atomic
 def document_verify(*, document: Document, actor) -> Document:
+    authz.authorize_actor(actor, authz.CHANGE, document)
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.verified_at:
         raise DomainError(_("This document is already verified."))
@@ -249,6 +265,8 @@ def document_verify(*, document: Document, actor) -> Document:
 def application_create(
     *, applicant: Person, region, actor, family: Family | None = None, channel: str = "psc"
 ) -> StatusApplication:
+    authz.authorize_actor(actor, authz.ADD, StatusApplication)
+    authz.authorize_actor(actor, authz.VIEW, applicant)
     if applicant.citizen_since:
         raise DomainError(
             _("%(person)s is already a citizen of Kazakhstan.") % {"person": applicant}, field="applicant"
@@ -279,6 +297,7 @@ def _move(
     application: StatusApplication, to_state: str, *, actor, reason: str = "", fields: tuple = ()
 ) -> StatusApplication:
     """Check the move against LEGAL_TRANSITIONS, save the changed fields, record the transition."""
+    authz.authorize_actor(actor, authz.CHANGE, application)
     from_state = application.state
     if to_state not in LEGAL_TRANSITIONS[from_state]:
         raise DomainError(
@@ -433,6 +452,7 @@ def status_extend(
     *, status: KandasStatus, actor, today: datetime.date | None = None, months: int | None = None
 ) -> KandasStatus:
     """Extend the certificate by the rule's length (or fewer months), within the window and count."""
+    authz.authorize_actor(actor, authz.CHANGE, status)
     status = KandasStatus.objects.select_for_update().get(pk=status.pk)
     today = today or timezone.localdate()
     rule = status_rule_on(status.issued_on)
@@ -465,6 +485,7 @@ def status_terminate(
     *, status: KandasStatus, actor, reason: str, on: datetime.date | None = None, note: str = ""
 ) -> KandasStatus:
     """End a status early (citizenship, revocation, departure, death) or on expiry."""
+    authz.authorize_actor(actor, authz.CHANGE, status)
     status = KandasStatus.objects.select_for_update().get(pk=status.pk)
     if status.terminated_on:
         raise DomainError(_("This status already ended on %(date)s.") % {"date": status.terminated_on})

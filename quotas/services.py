@@ -22,6 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import authz
 from core.audit import acting
 from core.errors import DomainError
 from core.scoping import allowed_region_ids
@@ -88,6 +89,7 @@ def quota_year_create(
     oversize_rule: str = OversizeRule.STRICT_ORDER,
 ) -> QuotaYear:
     """Record the quota set for a year by its legal act."""
+    authz.authorize_actor(actor, authz.ADD, QuotaYear)
     national_total = _check_positive(national_total, "national_total")
     if unit not in QuotaUnit.values:
         raise DomainError(_("Choose whether the quota is counted in families or in persons."), field="unit")
@@ -105,6 +107,7 @@ def quota_year_create(
 @transaction.atomic
 def quota_year_set_total(*, quota_year: QuotaYear, national_total: int, actor) -> QuotaYear:
     """Change the national total (e.g. a raised quota); it can never fall below the regional split."""
+    authz.authorize_actor(actor, authz.CHANGE, quota_year)
     national_total = _check_positive(national_total, "national_total")
     quota_year = QuotaYear.objects.select_for_update().get(pk=quota_year.pk)
     split = sum(quota_year.shares.values_list("places", flat=True))
@@ -122,6 +125,7 @@ def quota_year_set_total(*, quota_year: QuotaYear, national_total: int, actor) -
 
 @transaction.atomic
 def quota_year_set_open(*, quota_year: QuotaYear, is_open: bool, actor) -> QuotaYear:
+    authz.authorize_actor(actor, authz.CHANGE, quota_year)
     quota_year = QuotaYear.objects.select_for_update().get(pk=quota_year.pk)
     quota_year.is_open = is_open
     with acting(actor):
@@ -133,6 +137,7 @@ def quota_year_set_open(*, quota_year: QuotaYear, is_open: bool, actor) -> Quota
 def regional_quota_set(*, quota_year: QuotaYear, region, places: int, actor) -> RegionalQuota:
     """Create or change a region's share. The split can never exceed the national total and a share
     can never fall below the places already allocated in it (both also enforced by the database)."""
+    authz.authorize_actor(actor, "quotas.change_regionalquota", quota_year)
     places = _check_positive(places, "places")
     # Lock the year first: the database trigger does the same, so concurrent edits queue here.
     year = QuotaYear.objects.select_for_update().get(pk=quota_year.pk)
@@ -174,6 +179,8 @@ def quota_request_create(
     submitted_at: datetime.datetime | None = None,
 ) -> QuotaRequest:
     """File a family's request for a year's quota in one region of settlement."""
+    authz.authorize_actor(actor, authz.ADD, QuotaRequest)
+    authz.authorize_actor(actor, authz.VIEW, family)
     allowed = allowed_region_ids(actor) if actor is not None else None
     if allowed is not None and region.pk not in allowed:
         raise DomainError(_("You can file requests only for your own region."), field="region")
@@ -274,6 +281,7 @@ def _lock_request(request: QuotaRequest) -> tuple[RegionalQuota, QuotaRequest]:
 
 
 def _close(request: QuotaRequest, to_state: str, *, actor, reason: str) -> QuotaRequest:
+    authz.authorize_actor(actor, authz.CHANGE, request)
     share, request = _lock_request(request)
     _check_move(request, to_state)
     freed = request.state == R.ALLOCATED
@@ -305,6 +313,7 @@ def quota_request_release(*, request: QuotaRequest, actor, reason: str) -> Quota
 @transaction.atomic
 def quota_request_settle(*, request: QuotaRequest, actor) -> QuotaRequest:
     """The family arrived and its relocation allowance is paid: the request is settled."""
+    authz.authorize_actor(actor, authz.CHANGE, request)
     _share, request = _lock_request(request)
     _check_move(request, R.SETTLED)
     if not request.instalments.filter(kind=BenefitKind.RELOCATION, paid_on__isnull=False).exists():
@@ -539,6 +548,7 @@ def _record_progress(run: AllocationRun, result: RegionResult) -> None:
 @transaction.atomic
 def allocation_run_start(*, quota_year: QuotaYear, actor, region=None, kind: str = AllocationRun.Kind.MANUAL):
     """Queue an allocation run for a year (optionally one region); the Celery job does the work."""
+    authz.authorize_actor(actor, "quotas.start_allocationrun", AllocationRun)
     year = QuotaYear.objects.get(pk=quota_year.pk)
     if not year.is_open:
         raise DomainError(_("The quota for %(year)s is closed; no allocation can run.") % {"year": year.year})
@@ -696,6 +706,7 @@ def benefit_entitlement(request: QuotaRequest) -> BenefitEntitlement:
 @transaction.atomic
 def benefits_schedule(*, request: QuotaRequest, actor, first_due_on: datetime.date) -> list[BenefitInstalment]:
     """Schedule the relocation allowance and the monthly rent subsidy of an allocated family."""
+    authz.authorize_actor(actor, "quotas.add_benefitinstalment", request)
     _share, request = _lock_request(request)
     if request.state != R.ALLOCATED:
         raise DomainError(_("Benefits are scheduled only for a family included in the quota."))
@@ -723,6 +734,7 @@ def housing_certificate_issue(
     *, request: QuotaRequest, home_price_tenge: Decimal, actor, due_on: datetime.date
 ) -> BenefitInstalment:
     """The housing certificate: the year's percentage of the home's price, up to the cap."""
+    authz.authorize_actor(actor, "quotas.add_benefitinstalment", request)
     _share, request = _lock_request(request)
     if request.state not in (R.ALLOCATED, R.SETTLED):
         raise DomainError(_("A housing certificate is issued only to a family included in the quota."))
@@ -743,6 +755,7 @@ def housing_certificate_issue(
 
 @transaction.atomic
 def instalment_pay(*, instalment: BenefitInstalment, actor, paid_on: datetime.date | None = None) -> BenefitInstalment:
+    authz.authorize_actor(actor, authz.CHANGE, instalment)
     instalment = BenefitInstalment.objects.select_for_update().get(pk=instalment.pk)
     if instalment.paid_on:
         raise DomainError(_("This instalment was already paid on %(date)s.") % {"date": instalment.paid_on})

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
+from core.authz import NotAllowed
 from core.errors import DomainError
 from oralman import services
 from oralman.models import Document
@@ -100,6 +101,8 @@ def test_verification_records_who_and_when_once(caseworker, other_caseworker):
     assert verified.verified_by == caseworker
     assert verified.verified_at is not None
     with pytest.raises(DomainError):
+        services.document_verify(document=document, actor=caseworker)
+    with pytest.raises(NotAllowed):  # another region's caseworker may not touch it at all
         services.document_verify(document=document, actor=other_caseworker)
     verified.refresh_from_db()
     assert verified.verified_by == caseworker
