@@ -19,6 +19,18 @@ class ScopedViewSetMixin:
         ordering = getattr(self, "default_ordering", None)
         return queryset.order_by(*ordering) if ordering else queryset
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if (self.lookup_url_kwarg or self.lookup_field) in kwargs:
+            # A row outside the scope answers 404 before any input is read (no 400 that would tell
+            # an attacker the row exists); the row is kept for the action.
+            self.get_object()
+
+    def get_object(self):
+        if getattr(self, "_scoped_object", None) is None:
+            self._scoped_object = super().get_object()
+        return self._scoped_object
+
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
