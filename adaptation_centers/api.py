@@ -62,6 +62,7 @@ class OccupantSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlacementOccupant
         fields = ["person", "name", "check_in_on", "checked_out_on"]
+        read_only_fields = fields
 
 
 class PlacementSerializer(serializers.ModelSerializer):

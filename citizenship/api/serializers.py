@@ -67,6 +67,7 @@ class CitizenshipFiledDocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApplicationDocument
         fields = ["id", "document", "doc_type", "verified", "attached_at"]
+        read_only_fields = fields  # output only: documents are filed through CitizenshipAttachDocumentInput
 
     def get_verified(self, obj) -> bool:
         return obj.document.verified_at is not None
