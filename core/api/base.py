@@ -21,7 +21,7 @@ class ScopedViewSetMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if (self.lookup_url_kwarg or self.lookup_field) in kwargs:
+        if self.action is not None and (self.lookup_url_kwarg or self.lookup_field) in kwargs:
             # A row outside the scope answers 404 before any input is read (no 400 that would tell
             # an attacker the row exists); the row is kept for the action.
             self.get_object()
