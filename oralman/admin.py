@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core import authz
 from core.admin_base import ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
 from core.errors import DomainError
 from core.iin import iin_warnings
@@ -81,10 +82,14 @@ class PersonAdminForm(forms.ModelForm):
             "preferred_language", "region",
         ]  # fmt: skip
 
+    requester = None  # set by PersonAdmin.get_form: a holder is named only to who may see them
+
     def clean_iin(self):
         iin = self.cleaned_data.get("iin") or None
         if iin and Person.objects.filter(iin=iin).exclude(pk=self.instance.pk).exists():
             holder = Person.objects.get(iin=iin)
+            if not authz.can(self.requester, authz.VIEW, holder):
+                raise forms.ValidationError(_("IIN %(iin)s already belongs to another person.") % {"iin": iin})
             raise forms.ValidationError(
                 _("IIN %(iin)s already belongs to %(name)s (case No. %(id)s).")
                 % {"iin": iin, "name": holder, "id": holder.pk}
@@ -136,6 +141,11 @@ class PersonAdmin(ScopedAdmin):
         (_("Contacts"), {"fields": [("phone", "email"), "address", "preferred_language", "region"]}),
     ]
     readonly_fields = ["citizen_since"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.requester = request.user  # the class is made afresh for each request
+        return form
 
     @admin.display(description=_("name (Latin)"), ordering="surname_latin")
     def full_latin(self, obj):

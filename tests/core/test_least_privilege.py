@@ -246,3 +246,21 @@ def test_another_regions_row_answers_404_before_its_input_is_read(caseworker):
     stranger = KandasStatusFactory(person=PersonFactory(region=region("akmola")))
     response = api(caseworker).post(f"/api/v1/statuses/{stranger.pk}/terminate/", {})
     assert response.status_code == 404  # not a 400 listing the missing fields of a row that exists
+
+
+def test_the_person_page_refuses_a_duplicate_iin_from_another_region_without_naming_its_holder(client, caseworker):
+    from tests.factories import unique_iin
+    from tests.oralman.test_scoping import _admin_person_form
+
+    holder = PersonFactory(region=region("akmola"), surname="Чужойрегионов")
+    holder.iin = unique_iin(holder.birth_date, holder.sex)
+    holder.save()
+    person = PersonFactory(region=region("pavlodar"))
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("admin:oralman_person_change", args=[person.pk]), _admin_person_form(person, iin=holder.iin)
+    )
+    assert response.status_code == 200
+    assert "iin" in response.context["adminform"].form.errors
+    assert "Чужойрегионов" not in response.content.decode()
+    assert Person.objects.get(pk=person.pk).iin != holder.iin
