@@ -145,6 +145,9 @@ class ApiToken(AbstractAuthToken):
     stored, so neither the database nor the admin can show it again. Named after the integration
     that holds it, and always expiring."""
 
+    # A plain number identifies the row in URLs and forms (knox makes the digest the key).
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=128, unique=True)
     name = models.CharField(_("name"), max_length=100, help_text=_("The integration or person that holds the token."))
     # Never open-ended (knox allows a null expiry; this project does not).
     expiry = models.DateTimeField(_("expires"))

@@ -55,7 +55,8 @@ class TokenLoginView(APIView):
             return Response({"detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None:
             return Response({"detail": _("Wrong username or password.")}, status=status.HTTP_400_BAD_REQUEST)
-        if otp_required(user) and match_token(user, values.get("otp_token") or "") is None:
+        code = (values.get("otp_token") or "").strip()
+        if otp_required(user) and (not code or match_token(user, code) is None):
             return Response(
                 {"otp_token": [_("Enter the current code from your authenticator app.")]},
                 status=status.HTTP_400_BAD_REQUEST,
