@@ -187,7 +187,7 @@ PERMISSIONS_POLICY = {
     feature: []
     for feature in (
         "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
-        "magnetometer", "microphone", "midi", "payment", "usb", "serial", "hid", "bluetooth",
+        "magnetometer", "microphone", "midi", "payment", "usb", "serial", "hid",
     )
 }  # fmt: skip
 
