@@ -5,12 +5,14 @@ core.security.OTPRequiredMiddleware until their session is verified.
 """
 
 from base64 import b32encode
+from urllib.parse import urlencode
 
 import segno
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -49,7 +51,7 @@ def _context(request, **extra) -> dict:
 def otp_enrol(request):
     """Show a new secret as a QR code; the first correct code confirms the device."""
     if user_has_device(request.user):
-        return redirect(f"{request.path}verify/?next={_next_url(request)}")
+        return redirect(f"{reverse('otp-verify')}?{urlencode({'next': _next_url(request)})}")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name=_("Authenticator app"), confirmed=False)
@@ -81,7 +83,7 @@ def otp_enrol(request):
 def otp_verify(request):
     """Ask for the current code of one of the user's confirmed devices."""
     if not user_has_device(request.user):
-        return redirect(f"/account/otp/?next={_next_url(request)}")
+        return redirect(f"{reverse('otp-enrol')}?{urlencode({'next': _next_url(request)})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["code"].strip())
