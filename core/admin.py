@@ -1,8 +1,15 @@
-from django.contrib import admin
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Country, Region, ReportExport, User
+from core.errors import DomainError
+from core.models import ApiToken, Country, Region, ReportExport, User
+from core.services import api_token_issue
 
 
 @admin.register(Region)
@@ -24,6 +31,62 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["groups", "region", "is_active"]
     list_select_related = ["region"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Work"), {"fields": ["region", "phone", "preferred_language"]}),)
+    # Filters in the URL may only use these fields: a lookup through a relation such as
+    # `?auth_token_set__token_key__startswith=` or `?totpdevice__key__startswith=` (or on the
+    # password hash) would let a reader guess a secret one character at a time.
+    FILTERABLE = frozenset({"groups", "region", "is_active", "is_staff", "is_superuser", "id", "username"})
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__", 1)[0] not in self.FILTERABLE:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    days = forms.IntegerField(
+        label=_("valid for (days)"), min_value=1, max_value=3650, initial=settings.API_TOKEN_INTEGRATION_DAYS
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Named, expiring API tokens. Neither the token nor its digest or prefix is ever shown,
+    searched or filtered on; a new token is shown once, in the message after adding it."""
+
+    list_display = ["name", "user", "created", "expiry"]
+    list_display_links = None
+    list_filter = ["created", "expiry"]
+    search_fields = ["name", "user__username"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    form = ApiTokenAddForm
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup.split("__", 1)[0] in {"created", "expiry", "user", "name"} and not lookup.startswith(
+            "user__auth_token_set"
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            token, key = api_token_issue(user=obj.user, name=obj.name, days=form.cleaned_data["days"])
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
+        obj.pk = token.pk
+        messages.warning(
+            request,
+            gettext("The token for %(name)s, shown this once (only its digest is stored): %(key)s")
+            % {"name": token.name, "key": key},
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return HttpResponseRedirect(reverse("admin:core_apitoken_changelist"))
 
     # Query-string lookups a user list accepts. Anything else (the password hash, an API token's key
     # through `auth_token__key__startswith`, ...) could be read one character at a time: refused (400).

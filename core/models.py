@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 
 class NameInActiveLanguage:
@@ -137,3 +138,24 @@ class ReportExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report}.{self.format} ({self.get_state_display()})"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only its SHA-512 digest and a short lookup prefix are
+    stored, so neither the database nor the admin can show it again. Named after the integration
+    that holds it, and always expiring."""
+
+    # A plain number identifies the row in URLs and forms (knox makes the digest the key).
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=128, unique=True)
+    name = models.CharField(_("name"), max_length=100, help_text=_("The integration or person that holds the token."))
+    # Never open-ended (knox allows a null expiry; this project does not).
+    expiry = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import QueryDict
@@ -7,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.models import ReportExport
+from core.models import ApiToken, ReportExport
 from core.reports import REPORTS, export_bytes
 
 
@@ -54,3 +57,24 @@ def report_export_run(*, export_id: int) -> ReportExport:
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "rows", "state", "finished_at"])
     return export
+
+
+def api_token_issue(*, user, name: str, days: int | None = None, hours: int | None = None) -> tuple[ApiToken, str]:
+    """Issue a named, expiring API token for ``user``; returns the row and the token, which is
+    shown this once (only its digest is stored). Default lifetime: API_TOKEN_INTEGRATION_DAYS."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Name the integration that will hold the token."), field="name")
+    if not user.is_active:
+        raise DomainError(_("The user is not active."), field="user")
+    if hours is not None:
+        lifetime = datetime.timedelta(hours=hours)
+    else:
+        lifetime = datetime.timedelta(days=days if days is not None else settings.API_TOKEN_INTEGRATION_DAYS)
+    if lifetime <= datetime.timedelta(0):
+        raise DomainError(_("A token must expire in the future."), field="days")
+    return ApiToken.objects.create(user=user, name=name, expiry=lifetime)
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    token.delete()

@@ -31,4 +31,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Administrators and analysts confirm a TOTP code after the password (django-otp).
+KANDAS_OTP_REQUIRED_ROLES = env.list("KANDAS_OTP_REQUIRED_ROLES", default=["administrator", "ministry_analyst"])
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -15,6 +15,13 @@ STORAGES = {
 }
 LANGUAGE_CODE = "ru"
 
+# Tests log in with force_login; the second-factor and throttling tests switch these on themselves.
+KANDAS_OTP_REQUIRED_ROLES = []
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute", "auth": "100000/minute"},
+}
+
 # Each pytest-xdist worker (and each test run) consumes its own queue, so a worker thread never
 # picks up a task published by a parallel test process against another test database.
 CELERY_TASK_DEFAULT_QUEUE = "kandas-test-" + env("PYTEST_XDIST_WORKER", default="main")

@@ -101,12 +101,13 @@ def test_an_api_change_records_the_request_user(api, caseworker):
 
 @pytest.mark.django_db
 def test_an_api_change_with_a_token_records_the_token_user(caseworker):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from core.services import api_token_issue
 
     person = PersonFactory(profession="")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=caseworker).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=caseworker, name='test')[1]}")
     assert client.patch(f"/api/v1/persons/{person.pk}/", {"profession": "cook"}, format="json").status_code == 200
     [event] = _updates(person)
     assert event.pgh_context["user"] == caseworker.pk

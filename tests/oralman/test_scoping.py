@@ -276,13 +276,14 @@ def test_the_admin_offers_a_caseworker_only_applicants_of_their_region(client, c
 
 @pytest.mark.django_db
 def test_token_authentication_gets_the_same_scope(caseworker, other_caseworker, case):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from core.services import api_token_issue
+
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=other_caseworker).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=other_caseworker, name='test')[1]}")
     assert client.get(f"/api/v1/status-applications/{case.pk}/").status_code == 404
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=caseworker).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=caseworker, name='test')[1]}")
     assert client.get(f"/api/v1/status-applications/{case.pk}/").status_code == 200
 
 

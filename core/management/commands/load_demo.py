@@ -8,7 +8,9 @@ import random
 from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test import override_settings
@@ -88,6 +90,7 @@ class Command(BaseCommand):
             user.is_staff = True
             user.is_superuser = role == "administrator"
             user.region = Region.objects.get(code=region_code) if region_code else None
+            validate_password(password, user)  # the demo passwords meet the same policy as real ones
             user.set_password(password)
             user.save()
             user.groups.set([Group.objects.get(name=role)])
@@ -189,4 +192,11 @@ class Command(BaseCommand):
         self.stdout.write("Open http://127.0.0.1:8000/admin/ and log in as one of the demo users:")
         for username, password, _role, _region, description in DEMO_USERS:
             self.stdout.write(f"  {username:<22} {password:<22} {description}")
+        if settings.KANDAS_OTP_REQUIRED_ROLES:
+            roles = ", ".join(settings.KANDAS_OTP_REQUIRED_ROLES)
+            self.stdout.write(f"Second factor required for: {roles} (an authenticator app; enrol on first login).")
+        else:
+            self.stdout.write("Second factor: optional in the demo (enrol at /account/otp/); production requires it")
+            self.stdout.write("  of administrators and analysts (KANDAS_OTP_REQUIRED_ROLES).")
+        self.stdout.write("Five wrong passwords lock a login for 15 minutes; idle sessions end after 30 minutes.")
         self.stdout.write("API docs: http://127.0.0.1:8000/api/docs/   Stop the embedded database: make demo-stop")
