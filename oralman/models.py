@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import track_changes
+from core.files import PrivateFileField, random_name
 from core.iin import validate_iin
 from core.models import Country, NameInActiveLanguage, Region, TransitionRecord
 from core.validators import cyrillic_name, latin_name, phone_validator, validate_document_upload
@@ -227,7 +228,8 @@ class DocumentType(models.TextChoices):
 
 
 def document_upload_to(instance: Document, filename: str) -> str:
-    return f"documents/{instance.person_id}/{timezone.now():%Y/%m}/{filename}"
+    """A random name in the private storage: the path says nothing of the person (core.files)."""
+    return random_name("documents", filename)
 
 
 @track_changes
@@ -241,7 +243,7 @@ class Document(models.Model):
     number = models.CharField(_("number"), max_length=50, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    file = models.FileField(_("file"), upload_to=document_upload_to, blank=True, validators=[validate_document_upload])
+    file = PrivateFileField(_("file"), upload_to=document_upload_to, blank=True, validators=[validate_document_upload])
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
