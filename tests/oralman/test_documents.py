@@ -12,9 +12,9 @@ from core.errors import DomainError
 from oralman import services
 from oralman.models import Document
 from tests.factories import PersonFactory, StatusApplicationFactory
+from tests.uploads import JPEG, PDF, PNG, upload
 
 D = datetime.date
-from tests.uploads import JPEG, PDF, PNG, upload
 
 
 @pytest.mark.django_db
