@@ -9,8 +9,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -23,6 +23,21 @@ from core.pagination import EstimatedCountPaginator
 from core.roles import is_read_only
 from core.scoping import allowed_region_ids
 from core.search import IndexedSearchAdminMixin
+
+
+def valid_lookup_value(field, value) -> bool:
+    """Whether ``value`` (from a URL) can be looked up in ``field`` without the database refusing it:
+    it converts (no 'abc' for an integer) and an integer fits the column (no 2**64)."""
+    target = getattr(field, "target_field", field)
+    values = value if isinstance(value, list | tuple) else str(value).split(",")
+    try:
+        for item in values:
+            converted = target.to_python(item)
+            if isinstance(converted, int) and not -(2**63) <= converted < 2**63:
+                return False
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return True
 
 
 class ScopedAdmin(IndexedSearchAdminMixin, AuditHistoryAdminMixin, admin.ModelAdmin):
@@ -53,6 +68,22 @@ class ScopedAdmin(IndexedSearchAdminMixin, AuditHistoryAdminMixin, admin.ModelAd
             elif (related_admin := self.admin_site._registry.get(related)) is not None:
                 kwargs["queryset"] = related_admin.get_queryset(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        """Initial values from the query string (``?person=12``) that cannot name a row are dropped:
+        an autocomplete widget would otherwise look up 'abc' and answer 500."""
+        initial = super().get_changeform_initial_data(request)
+        opts = self.model._meta
+        kept = {}
+        for name, value in initial.items():
+            try:
+                field = opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.is_relation and not valid_lookup_value(field, value):
+                continue
+            kept[name] = value
+        return kept
 
     def get_list_filter(self, request):
         """A filter by region means nothing to someone who sees one region only."""
@@ -120,7 +151,7 @@ class TransitionAdminMixin:
         return super().change_view(request, object_id, form_url, extra_context)
 
     def transition_view(self, request, object_id, name):
-        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        obj = self.get_object_or_404(request, object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         opts = self.model._meta

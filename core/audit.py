@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pghistory
 from django.contrib import admin
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -25,8 +25,16 @@ def history_for(obj):
 class AuditHistoryAdminMixin(admin.ModelAdmin):
     """Replaces the admin's 'History' page with the database-level audit trail of the object."""
 
+    def get_object_or_404(self, request, object_id):
+        """The row behind a URL's id, in the user's scope; 404 for a missing row and for junk ids
+        ('abc', 2**64), which ModelAdmin.get_object already turns into None."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        return obj
+
     def history_view(self, request, object_id, extra_context=None):
-        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        obj = self.get_object_or_404(request, object_id)
         if not self.has_view_or_change_permission(request, obj):
             from django.core.exceptions import PermissionDenied
 

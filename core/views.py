@@ -1,5 +1,6 @@
-from django.db import connection
-from django.http import JsonResponse
+from django.contrib.contenttypes import views as contenttype_views
+from django.db import DatabaseError, connection, transaction
+from django.http import Http404, JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
@@ -35,3 +36,13 @@ class PrivateFileView(APIView):
     )
     def get(self, request, model: str, pk: int, field: str):
         return private_file_response(request, model_label=model, pk=pk, field_name=field)
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" redirect, answering 404 (not 500) for a content type whose model
+    cannot be fetched by id (pghistory's event aggregate has no table of its own)."""
+    try:
+        with transaction.atomic():
+            return contenttype_views.shortcut(request, content_type_id, object_id)
+    except DatabaseError:
+        raise Http404
