@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_base import ScopedAdmin, Transition, TransitionAdminMixin
 from core.errors import DomainError
 from core.iin import iin_warnings
+from core.masking import mask_iin, mask_passport, shows_identifiers
 from oralman import selectors, services
 from oralman.forms import ExtendForm, GrantForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
@@ -132,6 +133,35 @@ class PersonAdmin(ScopedAdmin):
     def full_latin(self, obj):
         return obj.full_name_latin
 
+    # Minimal disclosure (core.masking): roles without oralman.view_identifiers_person see these instead.
+    @admin.display(description=_("IIN"))
+    def masked_iin(self, obj):
+        return mask_iin(obj.iin) or "—"
+
+    @admin.display(description=_("foreign passport number"))
+    def masked_passport(self, obj):
+        return mask_passport(obj.passport_number) or "—"
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if shows_identifiers(request.user, Person):
+            return shown
+        return ["masked_iin" if name == "iin" else name for name in shown]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "masked_iin", "masked_passport"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or shows_identifiers(request.user, obj):
+            return fieldsets
+        masked = {"iin": "masked_iin", "passport_number": "masked_passport"}
+
+        def swap(item):
+            return tuple(swap(i) for i in item) if isinstance(item, tuple | list) else masked.get(item, item)
+
+        return [(title, {**options, "fields": [swap(f) for f in options["fields"]]}) for title, options in fieldsets]
+
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         if change:
@@ -158,7 +188,7 @@ class PersonAdmin(ScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        if obj is not None and obj.iin and request.method == "GET":
+        if obj is not None and obj.iin and request.method == "GET" and shows_identifiers(request.user, obj):
             for warning in iin_warnings(obj.iin, birth_date=obj.birth_date, sex=obj.sex):
                 messages.warning(request, warning)
         return super().change_view(request, object_id, form_url, extra_context)

@@ -103,6 +103,9 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["surname", "given_name", "id"]
+        # Without it IINs and passport numbers are shown masked (core.masking); roles.py grants it as
+        # the "view_identifiers" action.
+        permissions = [("view_identifiers_person", _("Can see full IIN and passport numbers"))]
         indexes = [
             models.Index(fields=["passport_number"], name="person_passport_idx"),
             models.Index(fields=["region", "surname"], name="person_region_surname_idx"),

@@ -19,6 +19,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name="person",
+            options={
+                "ordering": ["surname", "given_name", "id"],
+                "permissions": [("view_identifiers_person", "Can see full IIN and passport numbers")],
+                "verbose_name": "person",
+                "verbose_name_plural": "persons",
+            },
+        ),
         migrations.AlterField(
             model_name="document",
             name="file",
