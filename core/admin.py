@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Country, Region, ReportExport, User
@@ -28,7 +29,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ReportExport)
 class ReportExportAdmin(admin.ModelAdmin):
-    list_display = ["report", "format", "state", "rows", "requested_by", "created_at", "finished_at", "file"]
+    list_display = ["report", "format", "state", "rows", "requested_by", "created_at", "finished_at", "download"]
     list_filter = ["state", "report"]
     list_select_related = ["requested_by"]
 
@@ -41,3 +42,10 @@ class ReportExportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        """A link to the authorised download view (core.files), never to the storage."""
+        if not obj.file:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.file.url, obj.format.upper())

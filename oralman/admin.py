@@ -52,12 +52,34 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DocumentInline(admin.TabularInline):
+class MaskedDocumentNumberMixin:
+    """A document's number (a passport's number, most often) is shown masked to roles without
+    oralman.view_identifiers_person (core.masking), like the person's own identifiers."""
+
+    @admin.display(description=_("number"))
+    def masked_number(self, obj):
+        return mask_passport(obj.number) or "—"
+
+    def _shows_numbers(self, request, obj=None) -> bool:
+        person = obj.person if isinstance(obj, Document) else obj if isinstance(obj, Person) else Person
+        return shows_identifiers(request.user, person)
+
+    def _swap_number(self, names, request, obj=None):
+        if self._shows_numbers(request, obj):
+            return names
+        return ["masked_number" if name == "number" else name for name in names]
+
+
+class DocumentInline(MaskedDocumentNumberMixin, admin.TabularInline):
     model = Document
     fk_name = "person"
     extra = 0
+    template = "admin/oralman/document/tabular.html"
     fields = ["doc_type", "number", "issued_on", "valid_until", "file", "application", "verified_by", "verified_at"]
-    readonly_fields = ["verified_by", "verified_at"]
+    readonly_fields = ["verified_by", "verified_at", "masked_number"]
+
+    def get_fields(self, request, obj=None):
+        return self._swap_number(super().get_fields(request, obj), request, obj)  # obj: the page's person
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("verified_by", "application__applicant")
@@ -391,13 +413,21 @@ class KandasStatusAdmin(TransitionAdminMixin, ScopedAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(ScopedAdmin):
+class DocumentAdmin(MaskedDocumentNumberMixin, ScopedAdmin):
     selector = staticmethod(selectors.document_list)
     list_display = ["doc_type", "number", "person", "issued_on", "valid_until", "verified_at", "verified_by"]
     list_filter = ["doc_type", ("verified_at", admin.EmptyFieldListFilter)]
     search_fields = ["=number", "person__surname", "person__surname_latin"]
     autocomplete_fields = ["person", "application"]
-    readonly_fields = ["verified_by", "verified_at", "uploaded_by"]
+    readonly_fields = ["verified_by", "verified_at", "uploaded_by", "masked_number"]
+
+    def get_list_display(self, request):
+        return self._swap_number(super().get_list_display(request), request)
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "masked_number"]
+        return self._swap_number(fields, request, obj)
+
     actions = ["verify"]
 
     @admin.action(description=_("Mark the selected documents as verified"))

@@ -278,7 +278,10 @@ class Document(models.Model):
         ]  # fmt: skip
 
     def __str__(self) -> str:
-        return f"{self.get_doc_type_display()} {self.number}".strip()
+        # Masked: a name is shown where no permission is asked (checkbox labels, messages, history).
+        from core.masking import mask_passport
+
+        return f"{self.get_doc_type_display()} {mask_passport(self.number)}".strip()
 
 
 class StatusRule(models.Model):

@@ -127,6 +127,14 @@ class DocumentSerializer(serializers.ModelSerializer):
                   "uploaded_at", "verified_by", "verified_at"]  # fmt: skip
         read_only_fields = ["uploaded_at", "verified_by", "verified_at"]
 
+    def to_representation(self, instance):
+        """The number (a passport's, most often) masked like the person's identifiers (core.masking)."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not shows_identifiers(request.user, Person):
+            data["number"] = mask_passport(data.get("number"))
+        return data
+
     def validate(self, attrs):
         issued, until = attrs.get("issued_on"), attrs.get("valid_until")
         if issued and until and until <= issued:

@@ -111,3 +111,31 @@ def test_a_caseworker_of_another_region_is_not_shown_this_persons_numbers(other_
     from core.masking import shows_identifiers
 
     assert not shows_identifiers(other_caseworker, person)
+
+
+@pytest.fixture
+def passport_document(person, caseworker):
+    from oralman import services
+
+    return services.document_add(person=person, actor=caseworker, doc_type="passport", number=PASSPORT)
+
+
+def test_the_analyst_gets_masked_document_numbers_everywhere(client, analyst, person, passport_document):
+    client.force_login(analyst)
+    for url in (
+        "/admin/oralman/document/",
+        f"/admin/oralman/document/{passport_document.pk}/change/",
+        f"/admin/oralman/person/{person.pk}/change/",
+        "/api/v1/documents/",
+        f"/api/v1/documents/{passport_document.pk}/",
+    ):
+        body = client.get(url).content.decode()
+        assert PASSPORT not in body, url
+        assert "N12****89" in body, url
+
+
+def test_the_caseworker_sees_and_edits_document_numbers(client, caseworker, person, passport_document):
+    client.force_login(caseworker)
+    page = client.get(f"/admin/oralman/person/{person.pk}/change/").content.decode()
+    assert f'value="{PASSPORT}"' in page
+    assert api_as(caseworker).get(f"/api/v1/documents/{passport_document.pk}/").json()["number"] == PASSPORT
