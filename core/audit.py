@@ -33,6 +33,10 @@ class AuditHistoryAdminMixin(admin.ModelAdmin):
             raise Http404
         return obj
 
+    def history_masked_fields(self, request, obj) -> dict:
+        """Field name -> masking function for values the user may not read in full (core.masking)."""
+        return {}
+
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object_or_404(request, object_id)
         if not self.has_view_or_change_permission(request, obj):
@@ -44,10 +48,14 @@ class AuditHistoryAdminMixin(admin.ModelAdmin):
         events = list(history_for(obj)[:500])
         user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
         users = {u.pk: u for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
+        masked = self.history_masked_fields(request, obj)
         for event in events:
             context = event.pgh_context or {}
             event.actor = users.get(context.get("user"))
-            event.changes = sorted((event.pgh_diff or {}).items())
+            event.changes = sorted(
+                (field, [masked[field](v) if v else v for v in change] if field in masked else change)
+                for field, change in (event.pgh_diff or {}).items()
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Change history: %s") % obj,

@@ -164,6 +164,11 @@ class PersonAdmin(ScopedAdmin):
     def masked_passport(self, obj):
         return mask_passport(obj.passport_number) or "—"
 
+    def history_masked_fields(self, request, obj):
+        if shows_identifiers(request.user, obj):
+            return {}
+        return {"iin": mask_iin, "passport_number": mask_passport}
+
     def get_list_display(self, request):
         shown = super().get_list_display(request)
         if shows_identifiers(request.user, Person):
@@ -423,6 +428,9 @@ class DocumentAdmin(MaskedDocumentNumberMixin, ScopedAdmin):
 
     def get_list_display(self, request):
         return self._swap_number(super().get_list_display(request), request)
+
+    def history_masked_fields(self, request, obj):
+        return {} if self._shows_numbers(request, obj) else {"number": mask_passport}
 
     def get_fields(self, request, obj=None):
         fields = [f for f in super().get_fields(request, obj) if f != "masked_number"]

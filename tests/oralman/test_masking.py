@@ -12,7 +12,7 @@ from oralman import selectors
 from oralman.models import Person
 from tests.factories import PersonFactory, region
 
-IIN = "800315300123"
+IIN = "800315300018"  # a valid check digit
 PASSPORT = "N12345689"
 
 
@@ -139,3 +139,15 @@ def test_the_caseworker_sees_and_edits_document_numbers(client, caseworker, pers
     page = client.get(f"/admin/oralman/person/{person.pk}/change/").content.decode()
     assert f'value="{PASSPORT}"' in page
     assert api_as(caseworker).get(f"/api/v1/documents/{passport_document.pk}/").json()["number"] == PASSPORT
+
+
+def test_the_history_page_does_not_reveal_an_old_or_new_iin_to_the_analyst(client, analyst, caseworker, person):
+    from oralman import services
+
+    services.person_update(person=person, actor=caseworker, passport_number="Z98765432")
+    client.force_login(analyst)
+    page = client.get(f"/admin/oralman/person/{person.pk}/history/").content.decode()
+    assert "Z98765432" not in page and PASSPORT not in page
+    assert "Z98****32" in page and "N12****89" in page
+    client.force_login(caseworker)
+    assert "Z98765432" in client.get(f"/admin/oralman/person/{person.pk}/history/").content.decode()
