@@ -66,6 +66,8 @@ class PrivateFieldFile(FieldFile):
     @property
     def url(self) -> str:
         self._require_file()
+        if self.instance.pk is None:  # not saved yet: nothing to download
+            return ""
         return download_url(self.instance, self.field.name)
 
 
