@@ -10,7 +10,7 @@ COPY . .
 RUN DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=build ALLOWED_HOSTS=* \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --no-input
-RUN useradd --create-home kandas && mkdir -p /app/media && chown kandas /app/media
+RUN useradd --create-home kandas && mkdir -p /app/media /app/private-media && chown kandas /app/media /app/private-media
 USER kandas
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

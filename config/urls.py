@@ -1,9 +1,9 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from core.views import view_on_site
 
 api_v1 = [
     path("", include("core.api.urls")),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/reports/", include("core.report_views")),
+    # Before the admin's own r/<ct>/<id>/ so that junk ids answer 404 (core.views.view_on_site).
+    path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site), name="view_on_site"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("verify/", include("documents.urls")),
@@ -26,5 +28,4 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("", include("core.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Nothing under MEDIA_URL is served: uploaded documents and exports go through core.files' view.

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -101,7 +102,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(ReportExport)
 class ReportExportAdmin(admin.ModelAdmin):
-    list_display = ["report", "format", "state", "rows", "requested_by", "created_at", "finished_at", "file"]
+    list_display = ["report", "format", "state", "rows", "requested_by", "created_at", "finished_at", "download"]
     list_filter = ["state", "report"]
     list_select_related = ["requested_by"]
 
@@ -114,3 +115,10 @@ class ReportExportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        """A link to the authorised download view (core.files), never to the storage."""
+        if not obj.file:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.file.url, obj.format.upper())

@@ -9,8 +9,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -38,6 +38,21 @@ def scoped_choices(request, related_model, admin_site=None):
     if related_admin is not None:
         return related_admin.get_queryset(request)
     return related_model._default_manager.all()
+
+
+def valid_lookup_value(field, value) -> bool:
+    """Whether ``value`` (from a URL) can be looked up in ``field`` without the database refusing it:
+    it converts (no 'abc' for an integer) and an integer fits the column (no 2**64)."""
+    target = getattr(field, "target_field", field)
+    values = value if isinstance(value, list | tuple) else str(value).split(",")
+    try:
+        for item in values:
+            converted = target.to_python(item)
+            if isinstance(converted, int) and not -(2**63) <= converted < 2**63:
+                return False
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return True
 
 
 class ScopedChoicesMixin:
@@ -89,6 +104,22 @@ class ScopedAdmin(ScopedChoicesMixin, IndexedSearchAdminMixin, AuditHistoryAdmin
         queryset = type(self).selector(user=request.user)
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
+
+    def get_changeform_initial_data(self, request):
+        """Initial values from the query string (``?person=12``) that cannot name a row are dropped:
+        an autocomplete widget would otherwise look up 'abc' and answer 500."""
+        initial = super().get_changeform_initial_data(request)
+        opts = self.model._meta
+        kept = {}
+        for name, value in initial.items():
+            try:
+                field = opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.is_relation and not valid_lookup_value(field, value):
+                continue
+            kept[name] = value
+        return kept
 
     def get_list_filter(self, request):
         """A filter by region means nothing to someone who sees one region only."""
@@ -171,7 +202,7 @@ class TransitionAdminMixin:
         return super().change_view(request, object_id, form_url, extra_context)
 
     def transition_view(self, request, object_id, name):
-        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        obj = self.get_object_or_404(request, object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         authz.authorize(request.user, authz.CHANGE, obj)

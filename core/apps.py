@@ -22,3 +22,9 @@ class CoreConfig(AppConfig):
         post_migrate.connect(sync_role_permissions, dispatch_uid="kandas_sync_role_permissions")
         # Each app's reports.py registers its reports (core.reports.register).
         autodiscover_modules("reports")
+
+        from core.authz import register_scope
+        from core.models import ReportExport
+        from core.selectors import report_export_list
+
+        register_scope(ReportExport, report_export_list)

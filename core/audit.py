@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pghistory
 from django.contrib import admin
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -25,8 +25,20 @@ def history_for(obj):
 class AuditHistoryAdminMixin(admin.ModelAdmin):
     """Replaces the admin's 'History' page with the database-level audit trail of the object."""
 
+    def get_object_or_404(self, request, object_id):
+        """The row behind a URL's id, in the user's scope; 404 for a missing row and for junk ids
+        ('abc', 2**64), which ModelAdmin.get_object already turns into None."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def history_masked_fields(self, request, obj) -> dict:
+        """Field name -> masking function for values the user may not read in full (core.masking)."""
+        return {}
+
     def history_view(self, request, object_id, extra_context=None):
-        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        obj = self.get_object_or_404(request, object_id)
         if not self.has_view_or_change_permission(request, obj):
             from django.core.exceptions import PermissionDenied
 
@@ -36,10 +48,14 @@ class AuditHistoryAdminMixin(admin.ModelAdmin):
         events = list(history_for(obj)[:500])
         user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
         users = {u.pk: u for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
+        masked = self.history_masked_fields(request, obj)
         for event in events:
             context = event.pgh_context or {}
             event.actor = users.get(context.get("user"))
-            event.changes = sorted((event.pgh_diff or {}).items())
+            event.changes = sorted(
+                (field, [masked[field](v) if v else v for v in change] if field in masked else change)
+                for field, change in (event.pgh_diff or {}).items()
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Change history: %s") % obj,

@@ -5,6 +5,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
+from core.files import PrivateFileField, random_name
+
 
 class NameInActiveLanguage:
     """`.name` is `name_<active language>`, falling back to Russian (for models with
@@ -109,6 +111,10 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
 
+def export_upload_to(instance: "ReportExport", filename: str) -> str:
+    return random_name("exports", filename)
+
+
 class ReportExport(models.Model):
     """A report computed in the background (a Celery job) and left as a file to download."""
 
@@ -125,7 +131,7 @@ class ReportExport(models.Model):
         "core.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
-    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    file = PrivateFileField(_("file"), upload_to=export_upload_to, blank=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)

@@ -79,18 +79,30 @@ def register(report: Report) -> Report:
 
 
 def to_dataset(report: Report, rows: list[dict]) -> tablib.Dataset:
-    data = tablib.Dataset(headers=[str(c.label) for c in report.columns])
+    data = tablib.Dataset(headers=[neutralise_formula(str(c.label)) for c in report.columns])
     for row in rows:
         data.append([_plain(row.get(c.key)) for c in report.columns])
     return data
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), =cmd|...,
+# @SUM, +1+cmd...); tab and carriage return are read as the start of another cell by some imports.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """Text as a spreadsheet shows it, never runs it: a leading apostrophe before a formula trigger
+    (OWASP's advice for CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def _plain(value):
+    """A cell for CSV/XLSX: numbers stay numbers, everything else is neutralised text."""
     if value is None:
         return ""
     if hasattr(value, "quantize"):
         return float(value)
-    return value if isinstance(value, int | float) else str(value)
+    return value if isinstance(value, int | float) else neutralise_formula(str(value))
 
 
 def export_bytes(report: Report, rows: list[dict], fmt: str) -> tuple[bytes, str]:
@@ -100,7 +112,7 @@ def export_bytes(report: Report, rows: list[dict], fmt: str) -> tuple[bytes, str
         ), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([str(c.label) for c in report.columns])
+    writer.writerow([neutralise_formula(str(c.label)) for c in report.columns])
     for row in rows:
         writer.writerow([_plain(row.get(c.key)) for c in report.columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv; charset=utf-8"

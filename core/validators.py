@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from django.conf import settings
@@ -22,12 +23,130 @@ UPLOAD_SIGNATURES = {
     b"%PDF-": "application/pdf",
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
+    b"II*\x00": "image/tiff",
+    b"MM\x00*": "image/tiff",
 }
-ALLOWED_UPLOAD_EXTENSIONS = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
+ALLOWED_UPLOAD_EXTENSIONS = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+}
+PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/tiff": "TIFF"}
+# A scan of an A4 page at 600 dpi is about 35 megapixels.
+MAX_IMAGE_PIXELS = 60_000_000
+
+# Markup a browser or a PDF reader would run, hidden in an otherwise valid file (a polyglot).
+ACTIVE_MARKUP = re.compile(rb"<(script|html|body|svg|iframe|object|embed)[\s>/]|<\?php|javascript:|vbscript:", re.I)
+# PDF features that run code or carry other files. Looked for in the PDF's own syntax (outside
+# stream data, where compressed bytes may match by chance) and in every object pypdf parses, which
+# covers compressed object streams and names spelled with #xx escapes.
+PDF_ACTIVE_KEYS = ("/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA")
+PDF_ACTIVE_RAW = re.compile(rb"/(JS|JavaScript|Launch|EmbeddedFiles?|RichMedia|XFA)(?![A-Za-z0-9])")
+PDF_STREAM_DATA = re.compile(rb"stream\r?\n.*?endstream", re.S)
+
+
+def _refuse_active_content(content: bytes) -> None:
+    found = ACTIVE_MARKUP.search(content)
+    if found:
+        raise ValidationError(
+            _("The file contains web page or script code (%(marker)s) and is refused; upload a plain scan."),
+            code="file_active_content",
+            params={"marker": found.group(0).decode("latin-1").strip()},
+        )
+
+
+def _pdf_active_key(content: bytes) -> str | None:
+    """The first code-running feature of a PDF, or None; raises if pypdf cannot read the file."""
+    raw = PDF_ACTIVE_RAW.search(PDF_STREAM_DATA.sub(b"", content))
+    if raw:
+        return raw.group(0).decode("latin-1")
+    import pypdf
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    reader = pypdf.PdfReader(io.BytesIO(content), strict=False)
+    if len(reader.pages) < 1:
+        raise ValueError("no pages")
+    seen: set[tuple[int, int]] = set()
+    stack: list = [reader.trailer]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            for name in obj:
+                if name in PDF_ACTIVE_KEYS:
+                    return str(name)
+            if obj.get("/S") in ("/JavaScript", "/Launch"):
+                return str(obj["/S"])
+            stack.extend(obj.values())
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    return None
+
+
+def _check_pdf(content: bytes) -> None:
+    if b"%%EOF" not in content[-1024:]:
+        raise ValidationError(
+            _("The %(ext)s file is damaged or incomplete and cannot be read."),
+            code="file_damaged",
+            params={"ext": "PDF"},
+        )
+    try:
+        key = _pdf_active_key(content)
+    except Exception:
+        raise ValidationError(
+            _("The %(ext)s file is damaged or incomplete and cannot be read."),
+            code="file_damaged",
+            params={"ext": "PDF"},
+        )
+    if key:
+        raise ValidationError(
+            _("The PDF contains active content (%(marker)s: scripts, actions or attached files) and is refused."),
+            code="file_active_content",
+            params={"marker": key},
+        )
+
+
+def _check_image(content: bytes, content_type: str) -> None:
+    from PIL import Image
+
+    label = PILLOW_FORMATS[content_type]
+    damaged = ValidationError(
+        _("The %(ext)s file is damaged or incomplete and cannot be read."), code="file_damaged", params={"ext": label}
+    )
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            if image.format != label:
+                raise damaged
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    _("The image is %(w)s×%(h)s pixels; the largest allowed is %(limit)s megapixels."),
+                    code="file_too_large",
+                    params={"w": width, "h": height, "limit": MAX_IMAGE_PIXELS // 1_000_000},
+                )
+            image.verify()
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()  # decodes every pixel: a truncated or corrupt image fails here
+    except ValidationError:
+        raise
+    except Exception:
+        raise damaged
 
 
 def validate_document_upload(upload) -> None:
-    """A case document must be a PDF, PNG or JPEG within the size limit, its name and content agreeing."""
+    """A case document must be a PDF, PNG, JPEG or TIFF within the size limit, its name and its first
+    bytes agreeing, the file readable to the end (Pillow, pypdf), and nothing active hidden in it:
+    no HTML or script (a polyglot a browser would run) and no JavaScript, launch actions or
+    attachments in a PDF. A file already stored was checked when it was uploaded."""
+    if getattr(upload, "_committed", False):
+        return
     limit = settings.DOCUMENT_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -39,16 +158,22 @@ def validate_document_upload(upload) -> None:
         raise ValidationError(_("The file is empty."), code="file_empty")
     extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if extension not in ALLOWED_UPLOAD_EXTENSIONS:
-        raise ValidationError(_("Only PDF, PNG and JPEG files are accepted."), code="file_type")
+        raise ValidationError(_("Only PDF, PNG, JPEG and TIFF files are accepted."), code="file_type")
     position = upload.tell() if hasattr(upload, "tell") else 0
     upload.seek(0)
-    head = upload.read(16)
+    content = upload.read()
     upload.seek(position)
-    detected = next((ctype for sig, ctype in UPLOAD_SIGNATURES.items() if head.startswith(sig)), None)
-    if detected != ALLOWED_UPLOAD_EXTENSIONS[extension]:
+    detected = next((ctype for sig, ctype in UPLOAD_SIGNATURES.items() if content.startswith(sig)), None)
+    expected = ALLOWED_UPLOAD_EXTENSIONS[extension]
+    if detected != expected:
         raise ValidationError(
             _("The file's content is not a valid %(ext)s file."), code="file_content", params={"ext": extension.upper()}
         )
+    _refuse_active_content(content)
+    if expected == "application/pdf":
+        _check_pdf(content)
+    else:
+        _check_image(content, expected)
 
 
 PHONE_RE = re.compile(r"^\+?[0-9]{10,15}$")

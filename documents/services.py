@@ -12,7 +12,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from documents.models import IssuedDocument, normalise_code
@@ -133,28 +132,26 @@ def pdf_filename(issued: IssuedDocument) -> str:
     return f"{issued.kind}-{issued.subject.pk}-{issued.language}.pdf"
 
 
-# The reasons as the public page words them (the same msgids as oralman.TerminationReason).
-TERMINATION_LABELS = {
-    "expiry": gettext_lazy("validity expired"),
-    "citizenship": gettext_lazy("citizenship acquired"),
-    "revoked": gettext_lazy("revoked for false documents"),
-    "departure": gettext_lazy("left the country permanently"),
-    "death": gettext_lazy("death"),
-}
-
 # --- Verification -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Verification:
-    """What the public page may say: the document is genuine, whose it is, and its state."""
+    """All the public page may say (minimal disclosure): the document is genuine, valid or not,
+    its kind and number, and the holder's initials. Never why a status ended, never dates, never
+    the full name: the page is public and anyone holding a code can open it."""
 
-    issued: IssuedDocument
-    holder_name: str
+    kind_label: str
     number: str
-    state: str  # valid | expired | terminated | cancelled | in_force
-    state_label: str
+    holder_initials: str
+    code: str
     is_valid: bool
+
+
+def initials(person) -> str:
+    """``Жақсыбеков Нұрлан Әбілұлы`` -> ``Ж. Н. Ә.``"""
+    parts = (person.surname, person.given_name, person.patronymic)
+    return " ".join(f"{part.strip()[0].upper()}." for part in parts if part and part.strip())
 
 
 def verification_for(code: str, *, today: datetime.date | None = None) -> Verification | None:
@@ -163,9 +160,7 @@ def verification_for(code: str, *, today: datetime.date | None = None) -> Verifi
     if not normalised:
         return None
     issued = (
-        IssuedDocument.objects.select_related(
-            "kandas_status__person", "citizenship_application__person", "citizenship_application__refusal_ground"
-        )
+        IssuedDocument.objects.select_related("kandas_status__person", "citizenship_application__person")
         .filter(code=normalised)
         .first()
     )
@@ -175,44 +170,15 @@ def verification_for(code: str, *, today: datetime.date | None = None) -> Verifi
     if issued.kind == Kind.KANDAS_CERTIFICATE:
         status = issued.kandas_status
         person, number = status.person, status.certificate_number
-        state, label = _certificate_state(status, today)
+        is_valid = status.terminated_on is None and status.issued_on <= today <= status.valid_until
     else:
         application = issued.citizenship_application
         person, number = application.person, application.decree_number or str(application.pk)
-        state = "in_force"
-        if application.state == "granted":
-            label = _("In force: citizenship granted by decree No. %(n)s of %(d)s.") % {
-                "n": application.decree_number,
-                "d": application.decree_date.strftime("%d.%m.%Y"),
-            }
-        else:
-            label = _("In force: citizenship refused on %(d)s.") % {"d": application.decided_on.strftime("%d.%m.%Y")}
-    if issued.cancelled_at:
-        state, label = (
-            "cancelled",
-            _("This printout was cancelled on %(d)s.")
-            % {"d": timezone.localtime(issued.cancelled_at).strftime("%d.%m.%Y")},
-        )
+        is_valid = True  # a decision letter stays in force unless its printout is cancelled
     return Verification(
-        issued=issued,
-        holder_name=person.full_name,
+        kind_label=issued.get_kind_display(),
         number=number,
-        state=state,
-        state_label=label,
-        is_valid=state in ("valid", "in_force"),
+        holder_initials=initials(person),
+        code=issued.code,
+        is_valid=is_valid and issued.cancelled_at is None,
     )
-
-
-def _certificate_state(status, today: datetime.date) -> tuple[str, str]:
-    if status.terminated_on:
-        if status.termination_reason == "expiry":
-            return "expired", _("Expired on %(d)s.") % {"d": status.valid_until.strftime("%d.%m.%Y")}
-        return "terminated", _("No longer valid: ended on %(d)s (%(reason)s).") % {
-            "d": status.terminated_on.strftime("%d.%m.%Y"),
-            "reason": TERMINATION_LABELS.get(status.termination_reason, status.termination_reason),
-        }
-    if today > status.valid_until:
-        return "expired", _("Expired on %(d)s.") % {"d": status.valid_until.strftime("%d.%m.%Y")}
-    if today < status.issued_on:
-        return "terminated", _("Not yet in force.")
-    return "valid", _("Valid until %(d)s.") % {"d": status.valid_until.strftime("%d.%m.%Y")}

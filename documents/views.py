@@ -1,5 +1,5 @@
 """The public verification page: no login; it says whether a printed document is genuine and
-valid, and shows nothing about the holder but the name."""
+valid, its number and the holder's initials; nothing else (documents.services.Verification)."""
 
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache

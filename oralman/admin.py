@@ -13,6 +13,7 @@ from core import authz
 from core.admin_base import ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
 from core.errors import DomainError
 from core.iin import iin_warnings
+from core.masking import mask_iin, mask_passport, shows_identifiers
 from oralman import selectors, services
 from oralman.forms import ExtendForm, GrantForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
@@ -52,12 +53,34 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DocumentInline(ScopedInline):
+class MaskedDocumentNumberMixin:
+    """A document's number (a passport's number, most often) is shown masked to roles without
+    oralman.view_identifiers_person (core.masking), like the person's own identifiers."""
+
+    @admin.display(description=_("number"))
+    def masked_number(self, obj):
+        return mask_passport(obj.number) or "—"
+
+    def _shows_numbers(self, request, obj=None) -> bool:
+        person = obj.person if isinstance(obj, Document) else obj if isinstance(obj, Person) else Person
+        return shows_identifiers(request.user, person)
+
+    def _swap_number(self, names, request, obj=None):
+        if self._shows_numbers(request, obj):
+            return names
+        return ["masked_number" if name == "number" else name for name in names]
+
+
+class DocumentInline(MaskedDocumentNumberMixin, ScopedInline):
     model = Document
     fk_name = "person"
     extra = 0
+    template = "admin/oralman/document/tabular.html"
     fields = ["doc_type", "number", "issued_on", "valid_until", "file", "application", "verified_by", "verified_at"]
-    readonly_fields = ["verified_by", "verified_at"]
+    readonly_fields = ["verified_by", "verified_at", "masked_number"]
+
+    def get_fields(self, request, obj=None):
+        return self._swap_number(super().get_fields(request, obj), request, obj)  # obj: the page's person
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("verified_by")
@@ -151,6 +174,40 @@ class PersonAdmin(ScopedAdmin):
     def full_latin(self, obj):
         return obj.full_name_latin
 
+    # Minimal disclosure (core.masking): roles without oralman.view_identifiers_person see these instead.
+    @admin.display(description=_("IIN"))
+    def masked_iin(self, obj):
+        return mask_iin(obj.iin) or "—"
+
+    @admin.display(description=_("foreign passport number"))
+    def masked_passport(self, obj):
+        return mask_passport(obj.passport_number) or "—"
+
+    def history_masked_fields(self, request, obj):
+        if shows_identifiers(request.user, obj):
+            return {}
+        return {"iin": mask_iin, "passport_number": mask_passport}
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if shows_identifiers(request.user, Person):
+            return shown
+        return ["masked_iin" if name == "iin" else name for name in shown]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "masked_iin", "masked_passport"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or shows_identifiers(request.user, obj):
+            return fieldsets
+        masked = {"iin": "masked_iin", "passport_number": "masked_passport"}
+
+        def swap(item):
+            return tuple(swap(i) for i in item) if isinstance(item, tuple | list) else masked.get(item, item)
+
+        return [(title, {**options, "fields": [swap(f) for f in options["fields"]]}) for title, options in fieldsets]
+
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         if change:
@@ -177,7 +234,7 @@ class PersonAdmin(ScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        if obj is not None and obj.iin and request.method == "GET":
+        if obj is not None and obj.iin and request.method == "GET" and shows_identifiers(request.user, obj):
             for warning in iin_warnings(obj.iin, birth_date=obj.birth_date, sex=obj.sex):
                 messages.warning(request, warning)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -380,13 +437,24 @@ class KandasStatusAdmin(TransitionAdminMixin, ScopedAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(ScopedAdmin):
+class DocumentAdmin(MaskedDocumentNumberMixin, ScopedAdmin):
     selector = staticmethod(selectors.document_list)
     list_display = ["doc_type", "number", "person", "issued_on", "valid_until", "verified_at", "verified_by"]
     list_filter = ["doc_type", ("verified_at", admin.EmptyFieldListFilter)]
     search_fields = ["=number", "person__surname", "person__surname_latin"]
     autocomplete_fields = ["person", "application"]
-    readonly_fields = ["verified_by", "verified_at", "uploaded_by"]
+    readonly_fields = ["verified_by", "verified_at", "uploaded_by", "masked_number"]
+
+    def get_list_display(self, request):
+        return self._swap_number(super().get_list_display(request), request)
+
+    def history_masked_fields(self, request, obj):
+        return {} if self._shows_numbers(request, obj) else {"number": mask_passport}
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "masked_number"]
+        return self._swap_number(fields, request, obj)
+
     actions = ["verify"]
 
     @admin.action(description=_("Mark the selected documents as verified"), permissions=["change"])

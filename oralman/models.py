@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import track_changes
+from core.files import PrivateFileField, random_name
 from core.iin import validate_iin
 from core.models import Country, NameInActiveLanguage, Region, TransitionRecord
 from core.validators import cyrillic_name, latin_name, phone_validator, validate_document_upload
@@ -102,6 +103,9 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["surname", "given_name", "id"]
+        # Without it IINs and passport numbers are shown masked (core.masking); roles.py grants it as
+        # the "view_identifiers" action.
+        permissions = [("view_identifiers_person", _("Can see full IIN and passport numbers"))]
         indexes = [
             models.Index(fields=["passport_number"], name="person_passport_idx"),
             models.Index(fields=["region", "surname"], name="person_region_surname_idx"),
@@ -227,7 +231,8 @@ class DocumentType(models.TextChoices):
 
 
 def document_upload_to(instance: Document, filename: str) -> str:
-    return f"documents/{instance.person_id}/{timezone.now():%Y/%m}/{filename}"
+    """A random name in the private storage: the path says nothing of the person (core.files)."""
+    return random_name("documents", filename)
 
 
 @track_changes
@@ -241,7 +246,7 @@ class Document(models.Model):
     number = models.CharField(_("number"), max_length=50, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    file = models.FileField(_("file"), upload_to=document_upload_to, blank=True, validators=[validate_document_upload])
+    file = PrivateFileField(_("file"), upload_to=document_upload_to, blank=True, validators=[validate_document_upload])
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -273,7 +278,10 @@ class Document(models.Model):
         ]  # fmt: skip
 
     def __str__(self) -> str:
-        return f"{self.get_doc_type_display()} {self.number}".strip()
+        # Masked: a name is shown where no permission is asked (checkbox labels, messages, history).
+        from core.masking import mask_passport
+
+        return f"{self.get_doc_type_display()} {mask_passport(self.number)}".strip()
 
 
 class StatusRule(models.Model):

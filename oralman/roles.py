@@ -4,7 +4,7 @@ CASE_WRITE = ("view", "add", "change")
 
 ROLE_PERMISSIONS = {
     Role.CASEWORKER: {
-        "oralman.person": CASE_WRITE,
+        "oralman.person": (*CASE_WRITE, "view_identifiers"),
         "oralman.family": CASE_WRITE,
         "oralman.familymember": ("view", "add", "change", "delete"),
         "oralman.document": CASE_WRITE,

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from core.api.base import scoped_related_field
 from core.iin import parse_iin
+from core.masking import mask_iin, mask_passport, shows_identifiers
 from core.models import Country, Region
 from core.scoping import allowed_region_ids
 from core.validators import validate_document_upload
@@ -49,6 +50,16 @@ class PersonSerializer(serializers.ModelSerializer):
             "citizen_since", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["citizen_since", "created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        """IIN and passport number masked for roles without oralman.view_identifiers_person (core.masking);
+        the rows are already the user's scope, so the model-level answer holds for each."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not shows_identifiers(request.user, Person):
+            data["iin"] = mask_iin(data.get("iin"))
+            data["passport_number"] = mask_passport(data.get("passport_number"))
+        return data
 
     def validate_iin(self, value):
         if not value:
@@ -116,6 +127,14 @@ class DocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "person", "application", "doc_type", "number", "issued_on", "valid_until", "file",
                   "uploaded_at", "verified_by", "verified_at"]  # fmt: skip
         read_only_fields = ["uploaded_at", "verified_by", "verified_at"]
+
+    def to_representation(self, instance):
+        """The number (a passport's, most often) masked like the person's identifiers (core.masking)."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not shows_identifiers(request.user, Person):
+            data["number"] = mask_passport(data.get("number"))
+        return data
 
     def validate(self, attrs):
         person, application = attrs.get("person"), attrs.get("application")

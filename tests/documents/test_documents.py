@@ -73,9 +73,12 @@ def test_the_verification_page_confirms_a_valid_certificate_without_login(client
     body = response.content.decode()
     assert response.status_code == 200
     assert 'data-state="valid"' in body
-    assert "Жақсыбеков Нұрлан Әбілұлы" in body
-    # Nothing personal beyond the name: no birth date, no IIN, no passport, no origin.
+    assert status.certificate_number in body
+    assert "Ж. Н. Ә." in body
+    # Minimal disclosure: initials only, no name, no dates, no IIN, no passport, no origin.
+    assert "Жақсыбеков" not in body and "Нұрлан" not in body
     assert status.person.birth_date.strftime("%d.%m.%Y") not in body
+    assert status.valid_until.strftime("%d.%m.%Y") not in body
     assert status.person.passport_number not in body
     assert "Китай" not in body
 
@@ -86,16 +89,29 @@ def test_the_verification_page_says_an_expired_certificate_is_no_longer_valid(cl
         valid_until=timezone.localdate() - datetime.timedelta(days=136),
     )
     body = _verify(client, _issue(old, "ru").code).content.decode()
-    assert 'data-state="expired"' in body
-    assert "Срок действия истёк" in body
+    assert 'data-state="invalid"' in body
+    assert "БОЛЬШЕ НЕ действителен" in body
+    assert old.valid_until.strftime("%d.%m.%Y") not in body
 
 
-def test_a_certificate_ended_by_citizenship_no_longer_verifies_as_valid(client, status, caseworker):
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        ("citizenship", ["гражданств"]),
+        ("revoked", ["подложн", "аннулир", "отозван"]),
+        ("death", ["смерть", "смерт"]),
+        ("departure", ["выезд", "выехал"]),
+    ],
+)
+def test_the_public_page_never_says_why_a_status_ended(client, status, caseworker, reason, words):
     issued = _issue(status, "ru")
-    status_terminate(status=status, actor=caseworker, reason="citizenship")
+    status_terminate(status=status, actor=caseworker, reason=reason)
     body = _verify(client, issued.code).content.decode()
-    assert 'data-state="terminated"' in body
-    assert "приобретено гражданство" in body
+    assert 'data-state="invalid"' in body
+    assert 'data-state="terminated"' not in body
+    for word in words:
+        assert word not in body.lower()
+    assert timezone.localdate().strftime("%d.%m.%Y") not in body
 
 
 def test_a_forged_code_is_clearly_not_found(client, status):
@@ -108,10 +124,12 @@ def test_a_forged_code_is_clearly_not_found(client, status):
         assert status.person.surname not in body
 
 
-def test_the_decision_letter_verifies_as_in_force(client, db):
+def test_the_decision_letter_verifies_as_in_force_without_saying_it_was_a_refusal(client, db):
     app = f.application(state="refused")
     body = _verify(client, _issue(app, "ru", Kind.CITIZENSHIP_DECISION).code).content.decode()
-    assert 'data-state="in_force"' in body and app.person.full_name in body
+    assert 'data-state="valid"' in body
+    assert app.person.full_name not in body
+    assert "отказ" not in body.lower()
 
 
 def test_caseworkers_download_pdfs_of_their_region_only(client, status, caseworker, other_caseworker):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from core.authz import NotAllowed
@@ -13,15 +13,9 @@ from core.errors import DomainError
 from oralman import services
 from oralman.models import Document
 from tests.factories import PersonFactory, StatusApplicationFactory
+from tests.uploads import JPEG, PDF, PNG, upload
 
 D = datetime.date
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-
-
-def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type=content_type)
 
 
 @pytest.mark.django_db
@@ -32,7 +26,7 @@ def test_a_pdf_png_or_jpeg_upload_is_kept(caseworker, name, content):
     document.refresh_from_db()
     assert document.file.read() == content
     assert document.uploaded_by == caseworker
-    assert document.file.name.startswith(f"documents/{person.pk}/")
+    assert re.fullmatch(r"documents/[0-9a-f]{2}/[0-9a-f]{32}\.(pdf|png|jpeg)", document.file.name)
 
 
 @pytest.mark.django_db
