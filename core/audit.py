@@ -55,3 +55,12 @@ def track_changes(model):
     """Class decorator for every case model: creation, each update and deletion are recorded by
     database triggers (fresh trackers per model: pghistory binds them to the model)."""
     return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(model)
+
+
+def log_read(user, obj, *, kind: str, request=None, person_id: int | None = None):
+    """Record in the read log that `user` opened `obj` in full: kind is one of audit.models.ReadKind
+    ("person", "family", "document_file", "printout"). One INSERT per read; call it from detail
+    views and downloads only, never from list pages. See audit.services.log_read."""
+    from audit.services import log_read as write
+
+    return write(user, obj, kind=kind, request=request, person_id=person_id)
