@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AuditHistoryAdminMixin
 from core.models import Country, Region, ReportExport, User
 
 
@@ -19,7 +20,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditHistoryAdminMixin, BaseUserAdmin):  # History: role, region and flag changes
     list_display = ["username", "last_name", "first_name", "region", "is_active"]
     list_filter = ["groups", "region", "is_active"]
     list_select_related = ["region"]
