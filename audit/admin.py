@@ -45,11 +45,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ReadLogEntry)
 class ReadLogEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "kind", "person_link", "record", "path", "ip"]
+    list_display = ["at", "user", "kind", "person_link", "record", "ip"]  # the address on the row's page
     list_filter = [UserFilter, ("at", admin.DateFieldListFilter), "kind"]
     list_select_related = ["user", "content_type", "person"]
     search_fields = ["=person__iin", "=user__username"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # counts per filter choice would scan the whole log
     paginator = EstimatedCountPaginator  # the log grows fast; no exact count of it per page view
     list_per_page = 100
     ordering = ["-id"]
@@ -70,6 +71,7 @@ class ReadAlertAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "window_start", "persons_count", "threshold", "reviewed_at", "reviewed_by"]
     list_filter = [("reviewed_at", admin.EmptyFieldListFilter), ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["user", "reviewed_by"]
+    show_facets = admin.ShowFacets.NEVER
     readonly_fields = list_display
     actions = ["mark_reviewed"]
 

@@ -45,7 +45,7 @@ class ReadLogEntry(models.Model):
 
     class Meta:
         verbose_name = _("read log entry")
-        verbose_name_plural = _("read log")
+        verbose_name_plural = _("read log entries")
         ordering = ["-id"]
         indexes = [
             # The alert's count (distinct persons of one user in the last hour) reads this index only.
@@ -67,7 +67,7 @@ class ReadAlert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
     )
     window_start = models.DateTimeField(_("hour"))
-    persons_count = models.PositiveIntegerField(_("person files opened in the last hour"))
+    persons_count = models.PositiveIntegerField(_("files opened in the hour"))
     threshold = models.PositiveIntegerField(_("allowed per hour"))
     created_at = models.DateTimeField(_("raised"), default=timezone.now)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
