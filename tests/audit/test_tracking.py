@@ -154,7 +154,7 @@ def test_duplicate_flags_are_recorded_when_raised_and_when_resolved(client, case
         country_of_origin_id=first.country_of_origin_id,
         region_id=caseworker.region_id,
     ).person
-    flag = DuplicateFlag.objects.get(person=second, other=first)
+    flag = DuplicateFlag.objects.get(person=second, other=first, reason="passport")
     [raised] = history_for(flag)
     assert raised.pgh_label == "insert" and raised.pgh_context["user"] == caseworker.pk
     client.force_login(caseworker)
