@@ -89,6 +89,9 @@ def read_alert_check(*, user, now: datetime.datetime) -> ReadAlert | None:
             _notify_administrators(alert)
     except IntegrityError:  # a concurrent read of the same user raised it first
         return None
+    except Exception:  # never refuse the read itself; the next read of the hour tries again
+        logger.exception("Read alert for user %s could not be raised.", user.pk)
+        return None
     logger.warning("Read alert: user %s opened %s person files within an hour (allowed %s).", user.pk, count, threshold)
     return alert
 

@@ -231,3 +231,24 @@ def test_one_read_costs_two_queries(caseworker, django_assert_num_queries):
     log_read(caseworker, person, kind="person")  # content type cached
     with django_assert_num_queries(2):  # the INSERT and the index-only count for the alert
         log_read(caseworker, person, kind="person")
+
+
+@pytest.mark.django_db
+def test_a_failing_notification_does_not_break_the_read_and_the_next_read_retries(
+    threshold, caseworker, administrator, monkeypatch
+):
+    import audit.services
+
+    persons = PersonFactory.create_batch(threshold + 2)
+    _read(caseworker, persons[:threshold])
+
+    def broken(alert):
+        raise RuntimeError("outbox down")
+
+    monkeypatch.setattr(audit.services, "_notify_administrators", broken)
+    assert log_read(caseworker, persons[threshold], kind="person") is not None
+    assert not ReadAlert.objects.exists()
+    monkeypatch.undo()
+    _read(caseworker, persons[threshold + 1 :])
+    assert ReadAlert.objects.count() == 1
+    assert Notification.objects.filter(event="audit.read_alert", user=administrator).exists()
