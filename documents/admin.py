@@ -11,9 +11,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from citizenship.selectors import application_list
+from core import authz
 from core.admin_base import ScopedAdmin
 from core.audit import log_read
-from core.authz import can
 from core.errors import DomainError
 from documents import selectors, services
 from documents.models import IssuedDocument
@@ -96,11 +96,12 @@ class IssuedDocumentAdmin(ScopedAdmin):
     def _pdf(self, request, kind, subject, language):
         """GET downloads a printout issued before (and logs the read); POST issues it first
         (creates the record and its verification code) and then sends the browser to the GET."""
+        authz.authorize(request.user, authz.VIEW, subject)
         lookup = {
             "kandas_status" if kind == IssuedDocument.Kind.KANDAS_CERTIFICATE else "citizenship_application": subject
         }
         if request.method == "POST":
-            if not can(request.user, "add", IssuedDocument):
+            if not authz.can(request.user, authz.ADD, IssuedDocument):
                 raise PermissionDenied  # analysts read printouts; they do not issue new ones
             try:
                 services.document_issue(kind=kind, subject=subject, language=language, actor=request.user)
@@ -109,7 +110,7 @@ class IssuedDocumentAdmin(ScopedAdmin):
             return HttpResponseRedirect(request.path, status=303)
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET", "POST"])
-        if not can(request.user, "view", IssuedDocument):
+        if not authz.can(request.user, authz.VIEW, IssuedDocument):
             raise PermissionDenied
         issued = IssuedDocument.objects.filter(
             kind=kind, language=language, cancelled_at__isnull=True, **lookup
