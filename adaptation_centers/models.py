@@ -63,6 +63,7 @@ class Center(LocalizedNameMixin):
         ]
 
 
+@track_changes
 class CenterStaff(models.Model):
     """A staff user (role center_staff) assigned to a center: they see and change only its rows."""
 

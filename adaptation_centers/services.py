@@ -544,5 +544,6 @@ def center_staff_assign(*, center: Center, user, actor) -> CenterStaff:
         raise DomainError(_("Only administrators assign staff to centers."), code="forbidden")
     if role_of(user) != Role.CENTER_STAFF:
         raise DomainError(_("%(user)s does not have the center staff role.") % {"user": user}, field="user")
-    assignment, _created = CenterStaff.objects.get_or_create(center=center, user=user)
+    with acting(actor):
+        assignment, _created = CenterStaff.objects.get_or_create(center=center, user=user)
     return assignment

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AuditHistoryAdminMixin
 from core.errors import DomainError
 from core.models import ApiToken, Country, Region, ReportExport, User
 from core.services import api_token_issue
@@ -27,7 +28,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditHistoryAdminMixin, BaseUserAdmin):  # History: role, region and flag changes
     list_display = ["username", "last_name", "first_name", "region", "is_active"]
     list_filter = ["groups", "region", "is_active"]
     list_select_related = ["region"]

@@ -15,11 +15,27 @@ def acting(user, **extra):
     return pghistory.context(user=user.pk if user is not None else None, **extra)
 
 
+# A user's history also shows the role (group) memberships added and removed.
+USER_EVENT_MODELS = ["core.UserEvent", "core.UserGroupEvent"]
+
+
 def history_for(obj):
     """Audit events of one object, newest first, with the acting user's id in `user`."""
     from pghistory.models import MiddlewareEvents
 
-    return MiddlewareEvents.objects.tracks(obj).order_by("-pgh_created_at")
+    from core.models import User
+
+    if isinstance(obj, User):
+        events = MiddlewareEvents.objects.references(obj).filter(pgh_model__in=USER_EVENT_MODELS)
+    else:
+        events = MiddlewareEvents.objects.tracks(obj)
+    return events.order_by("-pgh_created_at")
+
+
+def _group_change(event, groups) -> list:
+    """A membership event read as a change of the user's roles: group: — → name (or back)."""
+    name = groups.get((event.pgh_data or {}).get("group_id"), "?")
+    return [("groups", [None, name] if event.pgh_label == "group.add" else [name, None])]
 
 
 class AuditHistoryAdminMixin(admin.ModelAdmin):
@@ -49,13 +65,21 @@ class AuditHistoryAdminMixin(admin.ModelAdmin):
         user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
         users = {u.pk: u for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
         masked = self.history_masked_fields(request, obj)
+        groups = {}
+        if any(e.pgh_label in ("group.add", "group.remove") for e in events):
+            from django.contrib.auth.models import Group
+
+            groups = dict(Group.objects.values_list("pk", "name"))
         for event in events:
             context = event.pgh_context or {}
             event.actor = users.get(context.get("user"))
-            event.changes = sorted(
-                (field, [masked[field](v) if v else v for v in change] if field in masked else change)
-                for field, change in (event.pgh_diff or {}).items()
-            )
+            if event.pgh_label in ("group.add", "group.remove"):
+                event.changes = _group_change(event, groups)
+            else:
+                event.changes = sorted(
+                    (field, [masked[field](v) if v else v for v in change] if field in masked else change)
+                    for field, change in (event.pgh_diff or {}).items()
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Change history: %s") % obj,
@@ -71,3 +95,12 @@ def track_changes(model):
     """Class decorator for every case model: creation, each update and deletion are recorded by
     database triggers (fresh trackers per model: pghistory binds them to the model)."""
     return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(model)
+
+
+def log_read(user, obj, *, kind: str, request=None, person_id: int | None = None):
+    """Record in the read log that `user` opened `obj` in full: kind is one of audit.models.ReadKind
+    ("person", "family", "document_file", "printout"). One INSERT per read; call it from detail
+    views and downloads only, never from list pages. See audit.services.log_read."""
+    from audit.services import log_read as write
+
+    return write(user, obj, kind=kind, request=request, person_id=person_id)

@@ -1,3 +1,4 @@
+import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -85,6 +86,23 @@ class TransitionRecord(models.Model):
         return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
 
 
+# Who may do what is audited like a case: role (group) changes, region, activity and the admin
+# flags. The password hash is never copied into the audit table; a change of it is recorded as a
+# "password.change" event (with the other fields, so the event says whose password it was).
+USER_AUDITED_FIELDS = [
+    "username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser", "region",
+    "phone", "preferred_language", "date_joined",
+]  # fmt: skip
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.UpdateEvent("password.change", condition=pghistory.AnyChange("password")),
+    pghistory.DeleteEvent(),
+    fields=USER_AUDITED_FIELDS,
+    model_name="UserEvent",
+)
 class User(AbstractUser):
     """A member of staff. The role is the user's group (core.roles); the region scopes a
     caseworker's cases; center staff are tied to their center in adaptation_centers."""
@@ -113,6 +131,19 @@ class User(AbstractUser):
 
 def export_upload_to(instance: "ReportExport", filename: str) -> str:
     return random_name("exports", filename)
+@pghistory.track(
+    pghistory.InsertEvent("group.add"),
+    pghistory.DeleteEvent("group.remove"),
+    model_name="UserGroupEvent",
+)
+class UserGroup(User.groups.through):
+    """A user's membership of a role group (the m2m row), audited: adding or removing a role is an
+    event with the acting user, like any change of a case."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("role membership")
+        verbose_name_plural = _("role memberships")
 
 
 class ReportExport(models.Model):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from citizenship.selectors import application_list
 from core import authz
 from core.admin_base import ScopedAdmin
+from core.audit import log_read
 from core.errors import DomainError
 from documents import selectors, services
 from documents.models import IssuedDocument
@@ -21,25 +22,44 @@ from oralman.selectors import status_list
 LANGUAGES = (("kk", "ҚАЗ"), ("ru", "РУС"))
 
 
-def _links(url_name: str, pk: int, label) -> str:
-    return format_html(
-        "{}: {} {}",
-        label,
-        *[
-            format_html('<a class="button" href="{}">PDF {}</a>', reverse(url_name, args=[pk, lang]), short)
-            for lang, short in LANGUAGES
-        ],
-    )
+def _issued_languages(**lookup) -> set[str]:
+    return set(IssuedDocument.objects.filter(cancelled_at__isnull=True, **lookup).values_list("language", flat=True))
+
+
+def _links(url_name: str, pk: int, label, issued: set[str]) -> str:
+    """A download link for each language already issued, and a button that issues the others.
+
+    The button sits inside the admin's change form (forms do not nest), so it submits that form's
+    CSRF token to its own address with POST; GET never creates a printout."""
+    parts = []
+    for lang, short in LANGUAGES:
+        url = reverse(url_name, args=[pk, lang])
+        if lang in issued:
+            parts.append(format_html('<a class="button" href="{}">PDF {}</a>', url, short))
+        else:
+            parts.append(
+                format_html(
+                    '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate '
+                    'title="{}">{} {}</button>',
+                    url,
+                    _("Creates the printout with its verification code, then downloads it."),
+                    _("Issue PDF"),
+                    short,
+                )
+            )
+    return format_html("{}: {}", label, format_html_join(" ", "{}", ((p,) for p in parts)))
 
 
 def certificate_links(status) -> str:
-    """Buttons to download a kandas certificate in Kazakh and Russian (for any admin page)."""
+    """Buttons to download (or first issue) a kandas certificate in Kazakh and Russian."""
     label = format_html("{} {}", _("Kandas certificate"), status.certificate_number)
-    return _links("admin:documents_issueddocument_certificate", status.pk, label)
+    issued = _issued_languages(kandas_status=status)
+    return _links("admin:documents_issueddocument_certificate", status.pk, label, issued)
 
 
 def decision_links(application) -> str:
-    return _links("admin:documents_issueddocument_decision", application.pk, _("Decision letter"))
+    issued = _issued_languages(citizenship_application=application)
+    return _links("admin:documents_issueddocument_decision", application.pk, _("Decision letter"), issued)
 
 
 @admin.register(IssuedDocument)
@@ -74,24 +94,30 @@ class IssuedDocumentAdmin(ScopedAdmin):
         ]  # fmt: skip
 
     def _pdf(self, request, kind, subject, language):
+        """GET downloads a printout issued before (and logs the read); POST issues it first
+        (creates the record and its verification code) and then sends the browser to the GET."""
         authz.authorize(request.user, authz.VIEW, subject)
-        if (
-            not authz.can(request.user, authz.ADD, IssuedDocument)
-            and not IssuedDocument.objects.filter(
-                kind=kind,
-                language=language,
-                **{
-                    "kandas_status"
-                    if kind == IssuedDocument.Kind.KANDAS_CERTIFICATE
-                    else "citizenship_application": subject
-                },
-            ).exists()
-        ):
-            raise PermissionDenied  # analysts read existing printouts; they do not issue new ones
-        try:
-            issued = services.document_issue(kind=kind, subject=subject, language=language, actor=request.user)
-        except DomainError as exc:
-            raise Http404(str(exc.message)) from exc
+        lookup = {
+            "kandas_status" if kind == IssuedDocument.Kind.KANDAS_CERTIFICATE else "citizenship_application": subject
+        }
+        if request.method == "POST":
+            if not authz.can(request.user, authz.ADD, IssuedDocument):
+                raise PermissionDenied  # analysts read printouts; they do not issue new ones
+            try:
+                services.document_issue(kind=kind, subject=subject, language=language, actor=request.user)
+            except DomainError as exc:
+                raise Http404(str(exc.message)) from exc
+            return HttpResponseRedirect(request.path, status=303)
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET", "POST"])
+        if not authz.can(request.user, authz.VIEW, IssuedDocument):
+            raise PermissionDenied
+        issued = IssuedDocument.objects.filter(
+            kind=kind, language=language, cancelled_at__isnull=True, **lookup
+        ).first()
+        if issued is None:
+            raise Http404(_("This document has not been issued yet."))
+        log_read(request.user, issued, kind="printout", request=request, person_id=subject.person_id)
         response = HttpResponse(services.render_pdf(issued), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{services.pdf_filename(issued)}"'
         return response

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import track_changes
+
 
 def new_code() -> str:
     """80 random bits as 16 base32 letters in groups of four (XXXX-XXXX-XXXX-XXXX)."""
@@ -27,6 +29,7 @@ def normalise_code(value: str) -> str:
     return "-".join(compact[i : i + 4] for i in range(0, 16, 4))
 
 
+@track_changes
 class IssuedDocument(models.Model):
     class Kind(models.TextChoices):
         KANDAS_CERTIFICATE = "kandas_certificate", _("kandas certificate")

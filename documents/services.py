@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.audit import acting
 from core.errors import DomainError
 from documents.models import IssuedDocument, normalise_code
 
@@ -52,7 +53,7 @@ def document_issue(*, kind: str, subject, language: str, actor) -> IssuedDocumen
     if existing:
         return existing
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acting(actor):
             return IssuedDocument.objects.create(kind=kind, language=language, issued_by=actor, **lookup)
     except IntegrityError:
         return IssuedDocument.objects.get(kind=kind, language=language, **lookup)

@@ -23,6 +23,7 @@ class Event(models.TextChoices):
     CENTER_CHECKOUT_APPROACHING = "center.checkout_approaching", _("check-out from the center approaching")
     CENTER_OVERSTAY = "center.overstay", _("resident stays beyond the limit")
     CASEWORKER_DEADLINE_DIGEST = "caseworker.deadline_digest", _("daily digest of decision deadlines")
+    READ_ALERT = "audit.read_alert", _("unusually many person files opened by one user")
 
 
 # Who receives each event: "person" (an applicant or resident: the `person` argument of notify)
@@ -41,4 +42,5 @@ RECIPIENT_KIND = {
     Event.CENTER_CHECKOUT_APPROACHING: "person",
     Event.CENTER_OVERSTAY: "user",
     Event.CASEWORKER_DEADLINE_DIGEST: "user",
+    Event.READ_ALERT: "user",
 }

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import authz
 from core.admin_base import ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
+from core.audit import log_read
 from core.errors import DomainError
 from core.iin import iin_warnings
 from core.masking import mask_iin, mask_passport, shows_identifiers
@@ -234,9 +235,11 @@ class PersonAdmin(ScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        if obj is not None and obj.iin and request.method == "GET" and shows_identifiers(request.user, obj):
-            for warning in iin_warnings(obj.iin, birth_date=obj.birth_date, sex=obj.sex):
-                messages.warning(request, warning)
+        if obj is not None and request.method == "GET":
+            log_read(request.user, obj, kind="person", request=request)
+            if obj.iin and shows_identifiers(request.user, obj):
+                for warning in iin_warnings(obj.iin, birth_date=obj.birth_date, sex=obj.sex):
+                    messages.warning(request, warning)
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -274,6 +277,11 @@ class FamilyAdmin(ScopedAdmin):
         )
         obj.pk = family.pk
         obj.refresh_from_db()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and (obj := self.get_object(request, object_id)) is not None:
+            log_read(request.user, obj, kind="family", request=request)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class TransitionInline(ScopedInline):

@@ -133,6 +133,7 @@ class Person(models.Model):
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
 
 
+@track_changes
 class DuplicateFlag(models.Model):
     """A likely duplicate found when a person was created, for a caseworker to confirm or dismiss."""
 

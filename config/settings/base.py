@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "citizenship",
     "documents",
     "notifications",
+    "audit",
     "benchmarks",
 ]
 
@@ -301,6 +302,11 @@ SPECTACULAR_SETTINGS = {
 
 # --- Audit (django-pghistory) --------------------------------------------------------------
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
+# Every event table gets a trigger that refuses UPDATE and DELETE (TRUNCATE, used by test flushes
+# and the benchmark reset, fires no row trigger). docs/audit.md
+PGHISTORY_APPEND_ONLY = True
+# The read log's alert: one user opening more distinct person files than this within an hour.
+KANDAS_READ_ALERT_PER_HOUR = env.int("KANDAS_READ_ALERT_PER_HOUR", default=50)
 
 LOGGING = {
     "version": 1,

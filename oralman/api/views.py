@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api.base import ReasonSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.audit import log_read
 from oralman import selectors, services
 from oralman.api import serializers as s
 from oralman.api.filters import PersonFilter, StatusApplicationFilter
@@ -36,6 +37,11 @@ class PersonViewSet(ScopedModelViewSet):
         ]
         return Response(data, status=status.HTTP_201_CREATED)
 
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        log_read(request.user, person, kind="person", request=request)
+        return Response(self.get_serializer(person).data)
+
     def perform_update(self, serializer):
         serializer.instance = services.person_update(
             person=serializer.instance, actor=self.request.user, **serializer.validated_data
@@ -53,6 +59,11 @@ class FamilyViewSet(ScopedModelViewSet):
     def get_queryset(self):
         members = Prefetch("members", queryset=FamilyMember.objects.select_related("person").order_by("id"))
         return super().get_queryset().prefetch_related(members)
+
+    def retrieve(self, request, *args, **kwargs):
+        family = self.get_object()
+        log_read(request.user, family, kind="family", request=request)
+        return Response(self.get_serializer(family).data)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

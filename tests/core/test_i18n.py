@@ -13,7 +13,7 @@ from django.urls import reverse
 from oralman.models import ApplicationState
 from tests.factories import StatusApplicationFactory
 
-CATALOGUES = [Path(settings.BASE_DIR) / p for p in ("locale", "core/locale", "oralman/locale")]
+CATALOGUES = [Path(settings.BASE_DIR) / p for p in ("locale", "core/locale", "oralman/locale", "audit/locale")]
 PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[sd]")
 
 

@@ -135,18 +135,59 @@ def test_the_decision_letter_verifies_as_in_force_without_saying_it_was_a_refusa
 def test_caseworkers_download_pdfs_of_their_region_only(client, status, caseworker, other_caseworker):
     url = reverse("admin:documents_issueddocument_certificate", args=[status.pk, "kk"])
     client.force_login(caseworker)
+    assert client.post(url)["Location"] == url
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
     client.force_login(other_caseworker)
     assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
 
 
 def test_the_application_page_offers_the_decision_letter_buttons(client, caseworker):
     app = f.application(state="granted")
     client.force_login(caseworker)
-    body = client.get(reverse("admin:citizenship_citizenshipapplication_change", args=[app.pk])).content.decode()
+    change_url = reverse("admin:citizenship_citizenshipapplication_change", args=[app.pk])
+    body = client.get(change_url).content.decode()
     for language in ("kk", "ru"):
-        assert reverse("admin:documents_issueddocument_decision", args=[app.pk, language]) in body
-    response = client.get(reverse("admin:documents_issueddocument_decision", args=[app.pk, "ru"]))
+        url = reverse("admin:documents_issueddocument_decision", args=[app.pk, language])
+        assert f'formaction="{url}" formmethod="post"' in body
+    url = reverse("admin:documents_issueddocument_decision", args=[app.pk, "ru"])
+    response = client.post(url, follow=True)
     assert response.content.startswith(b"%PDF")
+    body = client.get(change_url).content.decode()
+    assert f'<a class="button" href="{url}">PDF' in body
+
+
+def test_a_get_on_a_printout_address_creates_nothing(client, status, caseworker):
+    client.force_login(caseworker)
+    for language in ("kk", "ru"):
+        url = reverse("admin:documents_issueddocument_certificate", args=[status.pk, language])
+        assert client.get(url).status_code == 404
+    assert not IssuedDocument.objects.exists()
+
+
+def test_the_status_page_offers_issue_buttons_that_post(client, status, caseworker):
+    client.force_login(caseworker)
+    body = client.get(reverse("admin:oralman_kandasstatus_change", args=[status.pk])).content.decode()
+    url = reverse("admin:documents_issueddocument_certificate", args=[status.pk, "kk"])
+    assert f'formaction="{url}" formmethod="post"' in body
+    assert not IssuedDocument.objects.exists()
+
+
+def test_issuing_twice_gives_the_same_printout(client, status, caseworker):
+    client.force_login(caseworker)
+    url = reverse("admin:documents_issueddocument_certificate", args=[status.pk, "ru"])
+    client.post(url)
+    client.post(url)
+    [issued] = IssuedDocument.objects.all()
+    assert issued.issued_by == caseworker
+
+
+def test_analysts_download_issued_printouts_but_do_not_issue(client, status, caseworker, analyst):
+    url = reverse("admin:documents_issueddocument_certificate", args=[status.pk, "kk"])
+    client.force_login(analyst)
+    assert client.post(url).status_code == 403
+    assert not IssuedDocument.objects.exists()
+    _issue(status, "kk", actor=caseworker)
+    assert client.get(url).content.startswith(b"%PDF")
