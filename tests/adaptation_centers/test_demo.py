@@ -23,7 +23,12 @@ def test_demo_centers_are_believable_and_loading_twice_changes_nothing():
     # Everyone placed came through a referral; a few referrals stay open for the demo clerk's desk.
     assert not Placement.objects.filter(referrals__isnull=True).exists()
     assert Referral.objects.filter(center=uralsk, state="open").exists()
-    counts = (Center.objects.count(), Placement.objects.count(), ServiceRecord.objects.count(), Referral.objects.count())
+    counts = (
+        Center.objects.count(),
+        Placement.objects.count(),
+        ServiceRecord.objects.count(),
+        Referral.objects.count(),
+    )
     second = load_demo_centers(rng=random.Random(7))
     assert second == {"centers_created": 0, "placements_created": 0, "referrals_open": 0}
     assert (
