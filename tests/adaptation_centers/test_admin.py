@@ -239,6 +239,7 @@ def test_every_centers_admin_page_opens_for_every_role_in_every_language(client,
 
     user = request.getfixturevalue(who)
     placement = referred_check_in(center=center, family=family_of(2), actor=None)
+    referral = refer(center, person=PersonFactory())
     service_record_log(center=center, kind=kind(), persons=[placement.person], actor=None)
     course = Course.objects.create(
         center=center, kind=kind("language-kazakh"), title="Қазақ тілі", starts_on=timezone.localdate(),
@@ -248,8 +249,10 @@ def test_every_centers_admin_page_opens_for_every_role_in_every_language(client,
     client.cookies["django_language"] = lang
     urls = [
         reverse(f"admin:adaptation_centers_{m}_changelist")
-        for m in ("center", "placement", "servicerecord", "servicekind", "course", "placementalert")
+        for m in ("center", "placement", "servicerecord", "servicekind", "course", "placementalert", "referral")
     ] + [
+        reverse("admin:adaptation_centers_referral_add"),
+        reverse("admin:adaptation_centers_referral_change", args=[referral.pk]),
         reverse("admin:adaptation_centers_center_change", args=[center.pk]),
         reverse("admin:adaptation_centers_placement_change", args=[placement.pk]),
         reverse("admin:adaptation_centers_course_change", args=[course.pk]),
