@@ -359,3 +359,19 @@ def test_a_caseworker_sees_only_their_regions_residents_in_the_placements_list(c
     client.force_login(caseworker)
     rows = set(client.get(reverse("admin:adaptation_centers_placement_changelist")).context["cl"].result_list)
     assert ours in rows and theirs not in rows
+
+
+def test_the_admin_form_refers_a_family_and_shows_a_refused_rule_on_the_form(client, caseworker):
+    from adaptation_centers.models import CenterKind
+
+    adaptation = CenterFactory(kind=CenterKind.ADAPTATION)
+    family = family_of(2)
+    client.force_login(caseworker)
+    url = reverse("admin:adaptation_centers_referral_add")
+    data = {"center": adaptation.pk, "family": family.pk, "referred_on": timezone.localdate().isoformat()}
+    response = client.post(url, data)
+    assert response.status_code == 200 and not Referral.objects.exists()
+    assert "действующего статуса" in response.content.decode()
+    temporary = CenterFactory()
+    assert client.post(url, {**data, "center": temporary.pk}).status_code == 302
+    assert Referral.objects.get().person == family.head
