@@ -190,14 +190,6 @@ def open_referrals_at(*, center: Center) -> list[Referral]:
     )
 
 
-def current_family_of(person: Person):
-    """The family the person belongs to now, if any."""
-    from oralman.models import FamilyMember
-
-    member = FamilyMember.objects.filter(person=person, left_on__isnull=True).select_related("family__head").first()
-    return member.family if member else None
-
-
 def service_kind_list() -> QuerySet[ServiceKind]:
     return ServiceKind.objects.filter(active=True)
 
