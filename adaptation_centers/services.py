@@ -347,6 +347,8 @@ def referral_register_arrival(*, center: Center, actor, note: str = "", **person
     takes the case from there. No IIN is taken here (it is issued with the first certificate), so
     nothing the clerk types can match, or reveal, another person's file."""
     _require_manager(actor, center, action="register_arrival", model=Referral)
+    if not center.is_open:
+        raise DomainError(_("%(center)s is closed and accepts no check-ins.") % {"center": center}, field="center")
     unknown = set(person_fields) - set(ARRIVAL_FIELDS)
     if unknown:
         raise DomainError(_("Unexpected fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})

@@ -375,3 +375,31 @@ def test_the_admin_form_refers_a_family_and_shows_a_refused_rule_on_the_form(cli
     temporary = CenterFactory()
     assert client.post(url, {**data, "center": temporary.pk}).status_code == 302
     assert Referral.objects.get().person == family.head
+
+
+def test_a_clerk_registers_an_arrival_over_the_api_and_a_caseworker_may_not(center, clerk, caseworker):
+    payload = {
+        "center": center.pk, "surname": "Жаңаев", "given_name": "Ерболат", "birth_date": "1990-04-02", "sex": "M",
+        "country_of_origin": "UZ", "citizenship": "UZ", "passport_number": "FA7654321",
+    }  # fmt: skip
+    assert api(caseworker).post("/api/v1/center-referrals/register-arrival/", payload).status_code == 403
+    response = api(clerk).post("/api/v1/center-referrals/register-arrival/", payload)
+    assert response.status_code == 201, response.json()
+    assert response.json()["source"] == "desk" and response.json()["state"] == "open"
+    other = CenterFactory()
+    assert (
+        api(clerk).post("/api/v1/center-referrals/register-arrival/", {**payload, "center": other.pk}).status_code
+        == 400
+    )
+
+
+def test_a_closed_center_registers_no_arrivals(center, clerk):
+    center.is_open = False
+    center.save()
+    with pytest.raises(DomainError) as exc:
+        referral_register_arrival(
+            center=center, actor=clerk, surname="Жаңаев", given_name="Ерболат",
+            birth_date=datetime.date(1990, 4, 2), sex="M", country_of_origin=country("UZ"), passport_number="FA1",
+        )  # fmt: skip
+    assert exc.value.field == "center"
+    assert not Referral.objects.exists()
