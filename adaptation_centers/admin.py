@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from adaptation_centers import selectors, services
-from adaptation_centers.forms import CheckInForm, CheckOutForm, CourseSessionForm, ExtendStayForm, GroupServiceForm
+from adaptation_centers.forms import (
+    CheckInForm,
+    CheckOutForm,
+    CourseSessionForm,
+    ExtendStayForm,
+    GroupServiceForm,
+    RegisterArrivalForm,
+)
 from adaptation_centers.models import (
     Center,
     CenterStaff,
@@ -28,6 +35,8 @@ from adaptation_centers.models import (
     PlacementExtension,
     PlacementOccupant,
     PlanItem,
+    Referral,
+    ReferralState,
     ServiceKind,
     ServiceRecord,
 )
@@ -102,6 +111,13 @@ class CenterAdmin(ScopedAdmin):
     def get_inlines(self, request, obj):
         return [CenterStaffInline] if role_of(request.user) == Role.ADMINISTRATOR else []
 
+    def get_list_display(self, request):
+        """Caseworkers see every center's free beds, but not the desks (the clerks' tool)."""
+        columns = super().get_list_display(request)
+        if role_of(request.user) == Role.CASEWORKER:
+            return [c for c in columns if c != "desk_link"]
+        return columns
+
     @admin.display(description=gettext_lazy("beds taken"), ordering="beds_taken")
     def beds_taken_col(self, obj):
         return obj.beds_taken
@@ -128,11 +144,19 @@ class CenterAdmin(ScopedAdmin):
                 name="adaptation_centers_center_check_out",
             ),
             path("<int:object_id>/desk/services/", view(self.services_view), name="adaptation_centers_center_services"),
+            path(
+                "<int:object_id>/desk/register-arrival/",
+                view(self.register_arrival_view),
+                name="adaptation_centers_center_register_arrival",
+            ),
             *super().get_urls(),
         ]
 
     def _center(self, request, object_id) -> Center:
-        return get_object_or_404(self.get_queryset(request), pk=object_id)
+        center = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not services.can_open_desk(request.user, center):
+            raise PermissionDenied
+        return center
 
     def my_desk_view(self, request):
         """Center staff land on their center's desk (the first one, if they staff several)."""
@@ -141,11 +165,12 @@ class CenterAdmin(ScopedAdmin):
             return redirect("admin:adaptation_centers_center_changelist")
         return redirect("admin:adaptation_centers_center_desk", center.pk)
 
-    def desk_view(self, request, object_id, *, check_in_form=None, service_form=None, status=200):
+    def desk_view(self, request, object_id, *, check_in_form=None, service_form=None, arrival_form=None, status=200):
         center = self._center(request, object_id)
         authz.authorize(request.user, authz.VIEW, center)
         desk = selectors.center_desk(center=center)
-        can_manage = services.can_manage_center(request.user, center)
+        can_manage = services.can_manage_center(request.user, center, action="add")
+        can_register = services.can_manage_center(request.user, center, action="register_arrival", model=Referral)
         residents = desk.residents
         context = {
             **self.admin_site.each_context(request),
@@ -157,12 +182,16 @@ class CenterAdmin(ScopedAdmin):
             "overstay_ids": {p.pk for p in desk.overstays},
             "can_manage": can_manage,
             "check_in_form": check_in_form or CheckInForm(),
+            "referrals": selectors.open_referrals_at(center=center),
+            "can_register": can_register,
+            "arrival_form": arrival_form or RegisterArrivalForm(),
             "check_out_form": CheckOutForm(),
             "service_form": service_form or GroupServiceForm(residents=residents),
         }
         return TemplateResponse(request, "admin/adaptation_centers/desk.html", context, status=status)
 
     def check_in_view(self, request, object_id):
+        """Check in by a referral's button, or by the IIN or passport number of a referred person."""
         center = self._center(request, object_id)
         if request.method != "POST":
             return redirect("admin:adaptation_centers_center_desk", center.pk)
@@ -170,35 +199,60 @@ class CenterAdmin(ScopedAdmin):
         form = CheckInForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            found = selectors.person_find_for_check_in(data["identifier"])
-            if len(found) != 1:
-                form.add_error(
-                    "identifier",
-                    _("Nobody found with this number.") if not found else _("Several persons match; use the IIN."),
-                )
-            else:
-                person = found[0]
-                family = selectors.current_family_of(person) if data["whole_family"] else None
-                try:
-                    placement = services.placement_check_in(
-                        center=center, actor=request.user, family=family, person=None if family else person,
-                        beds=data["beds"], check_in_on=data["check_in_on"],
-                        planned_check_out_on=data["planned_check_out_on"], note=data["note"],
-                    )  # fmt: skip
-                except DomainError as exc:
-                    _form_error(form, exc)
-                else:
-                    messages.success(
-                        request,
-                        _("Checked in: %(who)s, %(beds)s bed(s), until %(date)s.")
-                        % {
-                            "who": placement,
-                            "beds": placement.beds,
-                            "date": date_format(placement.planned_check_out_on, "SHORT_DATE_FORMAT"),
-                        },
+            options = {
+                "beds": data["beds"], "check_in_on": data["check_in_on"],
+                "planned_check_out_on": data["planned_check_out_on"], "note": data["note"],
+            }  # fmt: skip
+            try:
+                if data["referral"]:
+                    referral = get_object_or_404(
+                        selectors.referral_list(user=request.user).filter(center=center, state=ReferralState.OPEN),
+                        pk=data["referral"],
                     )
-                    return redirect("admin:adaptation_centers_center_desk", center.pk)
+                    placement = services.placement_check_in_by_referral(
+                        referral=referral, actor=request.user, **options
+                    )
+                else:
+                    placement = services.placement_check_in_by_identifier(
+                        center=center, actor=request.user, identifier=data["identifier"],
+                        whole_family=data["whole_family"], **options,
+                    )  # fmt: skip
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Checked in: %(who)s, %(beds)s bed(s), until %(date)s.")
+                    % {
+                        "who": placement,
+                        "beds": placement.beds,
+                        "date": date_format(placement.planned_check_out_on, "SHORT_DATE_FORMAT"),
+                    },
+                )
+                return redirect("admin:adaptation_centers_center_desk", center.pk)
         return self.desk_view(request, object_id, check_in_form=form, status=400)
+
+    def register_arrival_view(self, request, object_id):
+        """An unannounced arrival: a minimal case file and an open referral to this center."""
+        center = self._center(request, object_id)
+        if request.method != "POST":
+            return redirect("admin:adaptation_centers_center_desk", center.pk)
+        form = RegisterArrivalForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            note = data.pop("note")
+            try:
+                referral = services.referral_register_arrival(center=center, actor=request.user, note=note, **data)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Arrival registered: %(who)s. Check them in from the list of expected arrivals.")
+                    % {"who": referral.person},
+                )
+                return redirect("admin:adaptation_centers_center_desk", center.pk)
+        return self.desk_view(request, object_id, arrival_form=form, status=400)
 
     def check_out_view(self, request, object_id, placement_id):
         center = self._center(request, object_id)
@@ -365,6 +419,107 @@ class PlacementAdmin(TransitionAdminMixin, ScopedAdmin):
         return False  # arrivals are checked in on the center's desk
 
 
+# --- Referrals -----------------------------------------------------------------------------------
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["center", "person", "family", "referred_on", "status_holder_reason", "note"]
+
+    actor = None  # set by ReferralAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "person" in self.fields:
+            self.fields["person"].required = False
+            self.fields["person"].help_text = _("The single person; for a family choose the family instead.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("family") is not None:
+            cleaned["person"] = cleaned["family"].head
+        elif cleaned.get("person") is None and not self.instance.pk:
+            self.add_error("person", _("Refer either a family or a single person."))
+        if self.instance.pk or self.errors:
+            return cleaned
+        try:
+            services.referral_check(
+                center=cleaned["center"], actor=self.actor, person=None if cleaned.get("family") else cleaned.get("person"),
+                family=cleaned.get("family"), status_holder_reason=cleaned.get("status_holder_reason", ""),
+                referred_on=cleaned.get("referred_on"),
+            )  # fmt: skip
+        except DomainError as exc:
+            field = exc.field if exc.field in self.fields else None
+            self.add_error(field, str(exc.message))
+        return cleaned
+
+
+class CancelReferralForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("reason for cancelling"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _cancel_referral(referral, user, data):
+    services.referral_cancel(referral=referral, actor=user, reason=data["reason"])
+
+
+@admin.register(Referral)
+class ReferralAdmin(TransitionAdminMixin, ScopedAdmin):
+    """Caseworkers refer their region's persons and families to a center; center staff see the
+    referrals to their centers (and register unannounced arrivals on the desk)."""
+
+    selector = staticmethod(selectors.referral_list)
+    form = ReferralForm
+    legal_moves = {ReferralState.OPEN: {"cancelled"}, ReferralState.PLACED: set(), ReferralState.CANCELLED: set()}
+    transitions = (
+        Transition(
+            "cancel", gettext_lazy("Cancel the referral"), "cancelled", _cancel_referral,
+            form_class=CancelReferralForm, style="danger",
+        ),
+    )  # fmt: skip
+    list_display = ["referred_on", "person", "family", "center", "source", "state", "placement", "created_by"]
+    list_filter = ["state", "source", "center__kind", "center"]
+    search_fields = ["person__surname", "person__given_name", "person__surname_latin", "=person__iin"]
+    autocomplete_fields = ["person", "family"]
+    ordering = ["-referred_on", "-id"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["center", "person", "family", "referred_on", "status_holder_reason", "note"]
+        return [
+            "center", "person", "family", "source", "state", "referred_on", "status_holder_reason", "note",
+            "placement", "closed_on", "cancel_reason", "created_by", "created_at",
+        ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj is not None else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "center":
+            kwargs["queryset"] = selectors.center_list(user=request.user).filter(is_open=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # a referral is changed only by its buttons (cancel) and by check-in
+        data = form.cleaned_data
+        created = services.referral_create(
+            center=data["center"], actor=request.user, person=None if data.get("family") else data["person"],
+            family=data.get("family"), referred_on=data.get("referred_on"),
+            status_holder_reason=data.get("status_holder_reason", ""), note=data.get("note", ""),
+        )  # fmt: skip
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 # --- Services ------------------------------------------------------------------------------------
 
 
@@ -372,6 +527,8 @@ class ServiceRecordForm(forms.ModelForm):
     class Meta:
         model = ServiceRecord
         fields = ["center", "person", "kind", "given_on", "hours", "outcome", "language_level", "note"]
+
+    actor = None  # set by ServiceRecordAdmin.get_form: refusals name only persons the user may see
 
     def clean(self):
         cleaned = super().clean()
@@ -381,7 +538,7 @@ class ServiceRecordForm(forms.ModelForm):
             services.service_record_check(
                 center=cleaned["center"], kind=cleaned["kind"], persons=[cleaned["person"]],
                 given_on=cleaned["given_on"], hours=cleaned["hours"], outcome=cleaned["outcome"],
-                language_level=cleaned.get("language_level", ""),
+                language_level=cleaned.get("language_level", ""), actor=self.actor,
             )  # fmt: skip
         except DomainError as exc:
             _form_error(self, DomainError(exc.message, field="person" if exc.field == "persons" else exc.field))
@@ -401,6 +558,11 @@ class ServiceRecordAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["center", "person", "kind", "given_on", "hours", "given_by"] if obj else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "center":

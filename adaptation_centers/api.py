@@ -22,12 +22,14 @@ from adaptation_centers.models import (
     Outcome,
     Placement,
     PlacementOccupant,
+    Referral,
     ServiceKind,
     ServiceRecord,
 )
-from core import authz
-from core.api.base import ScopedReadOnlyViewSet
-from oralman.models import Person
+from core.api.base import ReasonSerializer, ScopedReadOnlyViewSet, scoped_related_field
+from core.models import Country
+from oralman.models import Family, Sex
+from oralman.selectors import family_list, person_list
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -85,10 +87,11 @@ class PlacementSerializer(serializers.ModelSerializer):
 class CheckInSerializer(serializers.Serializer):
     center = ScopedCenterField()
     identifier = serializers.CharField(
-        max_length=30, help_text="IIN, foreign passport number or case number of the arriving person."
+        max_length=30,
+        help_text="IIN or foreign passport number of a person referred to this center (an open referral).",
     )
     whole_family = serializers.BooleanField(
-        default=True, help_text="Check in the person's current family with them (every current member)."
+        default=True, help_text="With a family referral, check in the family's current members together."
     )
     beds = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     check_in_on = serializers.DateField(required=False, allow_null=True)
@@ -197,15 +200,9 @@ class PlacementViewSet(ScopedReadOnlyViewSet):
         data = CheckInSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        found = selectors.person_find_for_check_in(values["identifier"])
-        if len(found) != 1:
-            message = _("Nobody found with this number.") if not found else _("Several persons match; use the IIN.")
-            raise ValidationError({"identifier": [message]})
-        person = found[0]
-        family = selectors.current_family_of(person) if values["whole_family"] else None
-        placement = services.placement_check_in(
-            center=values["center"], actor=request.user, family=family, person=None if family else person,
-            beds=values.get("beds"), check_in_on=values.get("check_in_on"),
+        placement = services.placement_check_in_by_identifier(
+            center=values["center"], actor=request.user, identifier=values["identifier"],
+            whole_family=values["whole_family"], beds=values.get("beds"), check_in_on=values.get("check_in_on"),
             planned_check_out_on=values.get("planned_check_out_on"), note=values["note"],
         )  # fmt: skip
         return self._answer(placement, status.HTTP_201_CREATED)
@@ -245,7 +242,8 @@ class ServiceRecordViewSet(ScopedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         wanted = set(values.pop("persons"))
-        persons = list(authz.scoped(request.user, Person).filter(pk__in=wanted))
+        # Only persons the user may reach; any other id answers like an id that does not exist.
+        persons = list(person_list(user=request.user).filter(pk__in=wanted))
         if len(persons) != len(wanted):
             raise ValidationError({"persons": [_("Unknown person.")]})
         records = services.service_record_log(persons=persons, actor=request.user, **values)
@@ -261,3 +259,91 @@ class ServiceKindViewSet(ScopedReadOnlyViewSet):
     serializer_class = ServiceKindSerializer
     pagination_class = None
     filterset_fields = ["category", "is_course"]
+
+
+# --- Referrals ----------------------------------------------------------------------------------------
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id", "center", "person", "person_name", "family", "source", "state", "referred_on",
+            "status_holder_reason", "note", "placement", "closed_on", "cancel_reason", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    """A caseworker refers a person of their region, or a family (give one of the two)."""
+
+    center = serializers.PrimaryKeyRelatedField(queryset=Center.objects.filter(is_open=True))
+    person = scoped_related_field(person_list, required=False, allow_null=True)
+    family = scoped_related_field(family_list, required=False, allow_null=True)
+    referred_on = serializers.DateField(required=False, allow_null=True)
+    status_holder_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ArrivalSerializer(serializers.Serializer):
+    """An unannounced arrival at the desk: the minimum to identify the person."""
+
+    center = ScopedCenterField()
+    surname = serializers.CharField(max_length=100)
+    given_name = serializers.CharField(max_length=100)
+    patronymic = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    birth_date = serializers.DateField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    country_of_origin = serializers.SlugRelatedField(slug_field="iso2", queryset=Country.objects.all())
+    citizenship = serializers.SlugRelatedField(
+        slug_field="iso2", queryset=Country.objects.all(), required=False, allow_null=True
+    )
+    passport_number = serializers.CharField(max_length=30)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReferralViewSet(ScopedReadOnlyViewSet):
+    selector = staticmethod(selectors.referral_list)
+    serializer_class = ReferralSerializer
+    # core.api.permissions.ActionPermission asks core.authz; the services check the rows.
+    action_permissions = {"create": "add", "cancel": "change", "register_arrival": "register_arrival"}
+    filterset_fields = ["center", "person", "family", "state", "source"]
+    ordering_fields = ["referred_on"]
+    default_ordering = ["-referred_on", "-id"]
+
+    def _answer(self, referral, code=status.HTTP_200_OK):
+        referral = self.get_queryset().get(pk=referral.pk)
+        return Response(ReferralSerializer(referral, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    def create(self, request):
+        data = ReferralCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        family: Family | None = values.pop("family", None)
+        person = values.pop("person", None)
+        referral = services.referral_create(
+            actor=request.user, family=family, person=None if family else person, **values
+        )
+        return self._answer(referral, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses={200: ReferralSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        referral = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.referral_cancel(referral=referral, actor=request.user, reason=data.validated_data["reason"])
+        return self._answer(referral)
+
+    @extend_schema(request=ArrivalSerializer, responses={201: ReferralSerializer})
+    @action(detail=False, methods=["post"], url_path="register-arrival")
+    def register_arrival(self, request):
+        data = ArrivalSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        referral = services.referral_register_arrival(actor=request.user, **values)
+        return self._answer(referral, status.HTTP_201_CREATED)

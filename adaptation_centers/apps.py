@@ -22,3 +22,4 @@ class AdaptationCentersConfig(AppConfig):
         authz.register_child_scope(models.CourseEnrolment, "course", selectors.course_list)
         authz.register_child_scope(models.CourseSession, "course", selectors.course_list)
         authz.register_child_scope(models.Attendance, "session__course", selectors.course_list)
+        authz.register_scope(models.Referral, selectors.referral_list)

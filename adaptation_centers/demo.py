@@ -1,9 +1,11 @@
 """Demo data for the centers, called by the project's demo command (never by a migration).
 
 `load_demo_centers(rng=random.Random(seed))` creates a few believable centers (the Uralsk one with
-20 beds, as in DOMAIN.md), assigns no staff, and checks a few existing persons and families in
-through the services (recent arrivals, a stay ending this week, an overstay) with some services
-logged. Running it again changes nothing.
+20 beds, as in DOMAIN.md), assigns no staff, refers a few existing persons and families to them and
+checks them in through the services (recent arrivals, a stay ending this week, an overstay) with
+some services logged, and leaves a few referrals open: the arrivals the demo clerk checks in at the
+desk. Each center takes whom its kind allows (an adaptation center: status holders and their
+families; a temporary center: those without a status yet). Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from adaptation_centers import services
-from adaptation_centers.models import Center, CenterKind, PlacementOccupant, ServiceKind
+from adaptation_centers.models import Center, CenterKind, PlacementOccupant, Referral, ReferralState, ServiceKind
 from core.errors import DomainError
 from core.models import Region
 from oralman.models import FamilyMember, Person
@@ -43,40 +45,63 @@ CENTERS = [
 DEMO_SERVICES = ["info-orientation", "legal-status", "language-kazakh", "medical-examination", "employment-help"]
 
 
+# Open referrals left for the demo clerk to check in at each center's desk.
+EXPECTED_PER_CENTER = 3
+
+
 def _free_persons():
+    """Persons neither staying in a center nor referred to one."""
     staying = PlacementOccupant.objects.filter(person_id=OuterRef("pk"), checked_out_on__isnull=True)
-    return Person.objects.filter(~Exists(staying))
+    referred = Referral.objects.filter(person_id=OuterRef("pk"), state=ReferralState.OPEN)
+    return Person.objects.filter(~Exists(staying), ~Exists(referred))
+
+
+def _candidates(center: Center, *, rng: random.Random) -> list[tuple[str, int]]:
+    """Families of the center's region first (then of any region), and single persons, shuffled."""
+    heads = FamilyMember.objects.filter(relationship="head", left_on__isnull=True, person__in=_free_persons())
+    local = list(heads.filter(family__region=center.region).order_by("pk").values_list("person_id", flat=True)[:40])
+    other = list(heads.exclude(family__region=center.region).order_by("pk").values_list("person_id", flat=True)[:40])
+    singles = list(_free_persons().filter(memberships__isnull=True).order_by("pk").values_list("pk", flat=True)[:40])
+    rng.shuffle(local)
+    rest = [("family", pk) for pk in other] + [("person", pk) for pk in singles]
+    rng.shuffle(rest)
+    return [("family", pk) for pk in local] + rest
+
+
+def _refer(center: Center, what: str, pk: int, *, referred_on: datetime.date, note: str = ""):
+    """A referral as the region's caseworker would make it; None when the center's kind does not take them."""
+    person = Person.objects.get(pk=pk)
+    family = FamilyMember.objects.get(person=person, left_on__isnull=True).family if what == "family" else None
+    try:
+        return services.referral_create(
+            center=center, actor=None, family=family, person=None if family else person, referred_on=referred_on,
+            note=note,
+        )  # fmt: skip
+    except DomainError:
+        return None  # e.g. no valid status for an adaptation center, or a status holder for a temporary one
 
 
 def _place_some(center: Center, *, rng: random.Random, today: datetime.date) -> int:
-    """Check in a few families of the center's region (or anyone, if none) at staggered dates."""
-    heads = list(
-        FamilyMember.objects.filter(relationship="head", left_on__isnull=True, person__in=_free_persons())
-        .filter(family__region=center.region)
-        .order_by("pk")
-        .values_list("person_id", flat=True)[:40]
-    )
-    singles = list(_free_persons().filter(memberships__isnull=True).order_by("pk").values_list("pk", flat=True)[:40])
-    candidates = [("family", pk) for pk in heads] + [("person", pk) for pk in singles]
-    rng.shuffle(candidates)
+    """Refer and check in a few families (or single persons) at staggered dates."""
     placed = 0
-    for index, (what, pk) in enumerate(candidates[:5]):
-        if services.free_beds(center) <= center.capacity // 3:
+    for what, pk in _candidates(center, rng=rng):
+        if placed >= 5 or services.free_beds(center) <= center.capacity // 3:
             break  # leave room for the demo clerk's own check-ins
-        person = Person.objects.get(pk=pk)
-        family = FamilyMember.objects.get(person=person, left_on__isnull=True).family if what == "family" else None
         arrived = today - datetime.timedelta(days=rng.randint(0, 25))
+        referral = _refer(center, what, pk, referred_on=arrived - datetime.timedelta(days=rng.randint(1, 10)))
+        if referral is None:
+            continue
         planned = None
-        if index == 0:  # an overstay to show on the desk
+        if placed == 0:  # an overstay to show on the desk
             planned = arrived + datetime.timedelta(days=max((today - arrived).days - 2, 0))
-        elif index == 1:  # leaving this week
+        elif placed == 1:  # leaving this week
             planned = today + datetime.timedelta(days=rng.randint(1, 6))
         try:
-            placement = services.placement_check_in(
-                center=center, family=family, person=None if family else person, actor=None, check_in_on=arrived,
-                planned_check_out_on=planned, note="demo",
-            )  # fmt: skip
+            placement = services.placement_check_in_by_referral(
+                referral=referral, actor=None, check_in_on=arrived, planned_check_out_on=planned, note="demo"
+            )
         except DomainError:
+            services.referral_cancel(referral=referral, actor=None, reason="demo: no room")
             continue  # full, or the person was placed meanwhile: the demo stays believable either way
         placed += 1
         people = [o.person for o in placement.occupants.all()]
@@ -89,11 +114,27 @@ def _place_some(center: Center, *, rng: random.Random, today: datetime.date) -> 
     return placed
 
 
+def _expect_some(center: Center, *, rng: random.Random, today: datetime.date) -> int:
+    """Leave a few open referrals: the arrivals the demo clerk checks in at the desk."""
+    if center.referrals.filter(state=ReferralState.OPEN).exists():
+        return 0
+    expected = 0
+    for what, pk in _candidates(center, rng=rng):
+        if expected >= EXPECTED_PER_CENTER:
+            break
+        referral = _refer(
+            center, what, pk, referred_on=today - datetime.timedelta(days=rng.randint(0, 5)),
+            note="ожидается на этой неделе",
+        )  # fmt: skip
+        expected += referral is not None
+    return expected
+
+
 @transaction.atomic
 def load_demo_centers(*, rng: random.Random) -> dict:
     """Create the demo centers and place a few existing persons; idempotent."""
     today = timezone.localdate()
-    created = placed = 0
+    created = placed = expected = 0
     for code, kind, beds, name_ru, name_kk, name_en, address in CENTERS:
         region = Region.objects.filter(code=code).first()
         if region is None:
@@ -108,7 +149,8 @@ def load_demo_centers(*, rng: random.Random) -> dict:
         created += is_new
         if not center.placements.exists():
             placed += _place_some(center, rng=rng, today=today)
-    return {"centers_created": created, "placements_created": placed}
+        expected += _expect_some(center, rng=rng, today=today)
+    return {"centers_created": created, "placements_created": placed, "referrals_open": expected}
 
 
 def demo_center(region_code: str) -> Center | None:

@@ -7,13 +7,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adaptation_centers.models import CheckOutReason, LanguageLevel, Outcome, ServiceKind
+from core.models import Country
+from oralman.models import Sex
 
 
 class CheckInForm(forms.Form):
+    referral = forms.IntegerField(required=False, widget=forms.HiddenInput)
     identifier = forms.CharField(
-        label=_("IIN, passport number or case No."),
+        label=_("IIN or passport number"),
         max_length=30,
-        help_text=_("The arriving person; with 'whole family' their current family is checked in together."),
+        required=False,
+        help_text=_(
+            "A person referred to this center; with 'whole family' their referred family is checked in together."
+        ),
     )
     whole_family = forms.BooleanField(label=_("whole family"), required=False, initial=True)
     beds = forms.IntegerField(
@@ -24,6 +30,30 @@ class CheckInForm(forms.Form):
         label=_("planned check-out"), required=False, help_text=_("Empty means the longest allowed stay.")
     )
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("referral") and not (cleaned.get("identifier") or "").strip():
+            self.add_error("identifier", _("Give the IIN or passport number."))
+        return cleaned
+
+
+class RegisterArrivalForm(forms.Form):
+    """An unannounced arrival: the minimum to identify the person (the caseworker completes the file)."""
+
+    surname = forms.CharField(label=_("surname"), max_length=100)
+    given_name = forms.CharField(label=_("given name"), max_length=100)
+    patronymic = forms.CharField(label=_("patronymic"), max_length=100, required=False)
+    birth_date = forms.DateField(label=_("date of birth"))
+    sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices)
+    country_of_origin = forms.ModelChoiceField(label=_("country of origin"), queryset=Country.objects.all())
+    citizenship = forms.ModelChoiceField(
+        label=_("current citizenship"), queryset=Country.objects.all(), required=False,
+        help_text=_("Empty for a stateless person."),
+    )  # fmt: skip
+    passport_number = forms.CharField(label=_("foreign passport number"), max_length=30)
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+    note = forms.CharField(label=_("note"), required=False)
 
 
 class CheckOutForm(forms.Form):

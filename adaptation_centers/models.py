@@ -177,6 +177,104 @@ class Placement(models.Model):
         return (end - self.check_in_on).days
 
 
+class ReferralSource(models.TextChoices):
+    CASEWORKER = "caseworker", _("referred by the region's caseworker")
+    DESK = "desk", _("arrival registered at the desk")
+
+
+class ReferralState(models.TextChoices):
+    OPEN = "open", _("open: expected at the center")
+    PLACED = "placed", _("checked in")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+@track_changes
+class Referral(models.Model):
+    """A person, or a family, sent to a center: by the region's caseworker, or registered at the
+    desk by the center's clerk when they arrive unannounced. It is the only way a person comes
+    into a center's reach: check-in finds persons among the open referrals to that center, and
+    center staff see the files of persons referred to (or staying in) their centers only.
+    `person` is the single person or the family's head; with `family` every current member is
+    referred. Check-in closes the referral (`placed`, with the placement)."""
+
+    center = models.ForeignKey(Center, verbose_name=_("center"), on_delete=models.PROTECT, related_name="referrals")
+    person = models.ForeignKey(
+        "oralman.Person",
+        verbose_name=_("person or head of family"),
+        on_delete=models.PROTECT,
+        related_name="center_referrals",
+    )
+    family = models.ForeignKey(
+        "oralman.Family",
+        verbose_name=_("family"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="center_referrals",
+        help_text=_("Empty to refer the person alone."),
+    )
+    source = models.CharField(_("source"), max_length=20, choices=ReferralSource.choices)
+    state = models.CharField(_("state"), max_length=20, choices=ReferralState.choices, default=ReferralState.OPEN)
+    referred_on = models.DateField(_("referred on"), default=datetime.date.today)
+    status_holder_reason = models.TextField(
+        _("reason to house a status holder"),
+        blank=True,
+        help_text=_("A temporary accommodation center takes a kandas status holder only with a recorded reason."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    placement = models.ForeignKey(
+        Placement,
+        verbose_name=_("placement"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("referral to a center")
+        verbose_name_plural = _("referrals to centers")
+        ordering = ["-referred_on", "-id"]
+        permissions = [("register_arrival_referral", _("Can register an arrival at the center's desk"))]
+        indexes = [
+            models.Index(fields=["center", "state"], name="referral_center_state_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(state="open"), name="one_open_referral_per_person",
+                violation_error_message=_("This person already has an open referral to a center."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(state="placed") & Q(placement__isnull=False)) | (~Q(state="placed") & Q(placement__isnull=True)),
+                name="referral_placed_has_placement",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open", closed_on__isnull=True) | (~Q(state="open") & Q(closed_on__isnull=False)),
+                name="referral_closed_has_date",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        if self.family_id:
+            return _("Family of %(head)s → %(center)s") % {"head": self.person, "center": self.center}
+        return _("%(person)s → %(center)s") % {"person": self.person, "center": self.center}
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ReferralState.OPEN
+
+
 @track_changes
 class PlacementOccupant(models.Model):
     """One person sleeping in a placement. Stays of the same person never overlap (database):

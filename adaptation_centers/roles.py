@@ -14,6 +14,7 @@ CENTER_MODELS = (
     "coursesession",
     "attendance",
     "planitem",
+    "referral",
 )
 
 ROLE_PERMISSIONS = {
@@ -32,11 +33,17 @@ ROLE_PERMISSIONS = {
         "adaptation_centers.coursesession": ("view", "add"),
         "adaptation_centers.attendance": READ,
         "adaptation_centers.planitem": ("view", "add", "change", "delete"),
+        # Referrals to their centers: read, and register an unannounced arrival at the desk.
+        "adaptation_centers.referral": ("view", "register_arrival"),
     },
     # Caseworkers see where their region's families stay and what they received.
+    # Caseworkers refer their region's persons and families to a center (and cancel a referral).
     Role.CASEWORKER: {
-        f"adaptation_centers.{m}": READ
-        for m in ("center", "placement", "placementoccupant", "placementextension", "servicekind", "servicerecord")
+        **{
+            f"adaptation_centers.{m}": READ
+            for m in ("center", "placement", "placementoccupant", "placementextension", "servicekind", "servicerecord")
+        },
+        "adaptation_centers.referral": ("view", "add", "change"),
     },
     Role.MINISTRY_ANALYST: {f"adaptation_centers.{m}": READ for m in CENTER_MODELS},
 }

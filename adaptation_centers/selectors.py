@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,11 +20,13 @@ from adaptation_centers.models import (
     Course,
     Placement,
     PlacementOccupant,
+    Referral,
+    ReferralState,
     ServiceKind,
     ServiceRecord,
 )
 from core.roles import Role, role_of
-from oralman.models import Person
+from oralman.models import FamilyMember, Person
 
 
 def staffed_center_ids(user) -> QuerySet:
@@ -32,13 +34,40 @@ def staffed_center_ids(user) -> QuerySet:
     return CenterStaff.objects.filter(user_id=user.pk).values("center_id")
 
 
-def person_ids_placed_in_users_centers(user) -> QuerySet:
-    """Ids (values('pk')) of the persons staying now in the centers the user staffs; used by
-    oralman.selectors to give center staff their residents' files."""
-    staying = PlacementOccupant.objects.filter(
-        person_id=OuterRef("pk"), checked_out_on__isnull=True, placement__center_id__in=staffed_center_ids(user)
+def _open_referrals_to(center_ids) -> QuerySet[Referral]:
+    return Referral.objects.filter(state=ReferralState.OPEN, center_id__in=center_ids)
+
+
+def _referred_to(center_ids) -> Q:
+    """Persons with an open referral to one of `center_ids`: referred alone (or as a family's
+    head), or current members of a referred family (as a filter on Person)."""
+    open_referrals = _open_referrals_to(center_ids)
+    alone = Exists(open_referrals.filter(person_id=OuterRef("pk")))
+    in_family = Exists(
+        FamilyMember.objects.filter(
+            person_id=OuterRef("pk"),
+            left_on__isnull=True,
+            family_id__in=open_referrals.filter(family__isnull=False).values("family_id"),
+        )
     )
-    return Person.objects.filter(Exists(staying)).values("pk")
+    return Q(alone) | Q(in_family)
+
+
+def _staying_in(center_ids) -> Exists:
+    return Exists(
+        PlacementOccupant.objects.filter(
+            person_id=OuterRef("pk"), checked_out_on__isnull=True, placement__center_id__in=center_ids
+        )
+    )
+
+
+def person_ids_placed_in_users_centers(user) -> QuerySet:
+    """Ids (values('pk')) of the persons center staff may reach: staying now in the centers the
+    user staffs, or referred to one of them by an open referral (the person, or a current member of
+    the referred family). oralman.selectors gives center staff these persons' files and nothing
+    else: staff reach a person only through their own center's work, never by a number."""
+    centers = staffed_center_ids(user)
+    return Person.objects.filter(Q(_staying_in(centers)) | _referred_to(centers)).values("pk")
 
 
 def _beds_taken_subquery():
@@ -110,24 +139,55 @@ def course_list(*, user) -> QuerySet[Course]:
     return qs.none()
 
 
-def person_find_for_check_in(identifier: str) -> list[Person]:
-    """An arriving person looked up by an exact IIN, passport number or case number (never a
-    browse: center staff see only their residents' files otherwise)."""
+def person_find_for_check_in(*, center: Center, identifier: str) -> list[Person]:
+    """An arriving person looked up by an exact IIN or foreign passport number **among those
+    referred to `center`** (an open referral) **or staying there now**; never by case number and
+    never in the national registry, so a clerk cannot pull a stranger's file into their center."""
     value = (identifier or "").strip()
     if not value:
         return []
-    query = Q(iin=value) | Q(passport_number__iexact=value)
-    if value.isdigit() and len(value) < 12:
-        query |= Q(pk=int(value))
-    return list(Person.objects.filter(query).select_related("region")[:2])
+    centers = [center.pk]
+    return list(
+        Person.objects.filter(Q(iin=value) | Q(passport_number__iexact=value))
+        .filter(Q(_staying_in(centers)) | _referred_to(centers))
+        .select_related("region")[:2]
+    )
 
 
-def current_family_of(person: Person):
-    """The family the person belongs to now, if any."""
-    from oralman.models import FamilyMember
+def referral_covering(*, center: Center, person: Person) -> Referral | None:
+    """The open referral to `center` that brings `person` there: their own, or their current family's."""
+    families = FamilyMember.objects.filter(person=person, left_on__isnull=True).values("family_id")
+    return (
+        _open_referrals_to([center.pk])
+        .filter(Q(person=person) | Q(family__in=families))
+        .select_related("family__head", "person")
+        .order_by("pk")
+        .first()
+    )
 
-    member = FamilyMember.objects.filter(person=person, left_on__isnull=True).select_related("family__head").first()
-    return member.family if member else None
+
+def referral_list(*, user) -> QuerySet[Referral]:
+    """Administrators and analysts: every referral; caseworkers: their region's persons' and
+    families'; center staff: the referrals to their centers."""
+    qs = Referral.objects.select_related("center", "person", "family__head", "created_by")
+    role = role_of(user)
+    if role in (Role.ADMINISTRATOR, Role.MINISTRY_ANALYST):
+        return qs
+    if role == Role.CENTER_STAFF:
+        return qs.filter(center_id__in=staffed_center_ids(user))
+    if role == Role.CASEWORKER and user.region_id:
+        return qs.filter(_region_scope(user))
+    return qs.none()
+
+
+def open_referrals_at(*, center: Center) -> list[Referral]:
+    """The persons and families expected at the center's desk (open referrals), oldest first."""
+    return list(
+        _open_referrals_to([center.pk])
+        .select_related("person", "family__head")
+        .annotate(members=Count("family__members", filter=Q(family__members__left_on__isnull=True)))
+        .order_by("referred_on", "pk")
+    )
 
 
 def service_kind_list() -> QuerySet[ServiceKind]:

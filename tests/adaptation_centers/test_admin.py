@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from adaptation_centers.models import Placement, PlacementOccupant, ServiceRecord
-from adaptation_centers.services import placement_check_in
-from tests.adaptation_centers.factories import CenterFactory, family_of, staff_of
+from tests.adaptation_centers.factories import CenterFactory, family_of, refer, referred_check_in, staff_of
 from tests.factories import PersonFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +22,8 @@ def test_a_clerks_day_arrivals_services_departures(client, center, clerk):
     client.force_login(clerk)
     family = family_of(4)
     single = PersonFactory(passport_number="MN1234567")
+    refer(center, family=family)  # the region's caseworker referred both
+    refer(center, person=single)
 
     # Morning: the clerk opens the admin and lands on their desk.
     response = client.get(reverse("admin:adaptation_centers_center_my_desk"))
@@ -76,6 +77,7 @@ def test_a_refused_check_in_shows_the_translated_reason_and_changes_nothing(clie
     staff_of(small, clerk)
     client.force_login(clerk)
     family = family_of(3)
+    refer(small, family=family)
     response = client.post(
         desk_url(small, "check_in"), {"identifier": family.head.passport_number, "whole_family": "on"}
     )
@@ -96,8 +98,8 @@ def test_a_service_for_someone_not_staying_here_is_refused_on_the_desk(client, c
     elsewhere = CenterFactory()
     staff_of(elsewhere, clerk)
     stranger = PersonFactory()
-    placement_check_in(center=elsewhere, person=stranger, actor=clerk)
-    placement_check_in(center=center, person=PersonFactory(), actor=clerk)
+    referred_check_in(center=elsewhere, person=stranger, actor=clerk)
+    referred_check_in(center=center, person=PersonFactory(), actor=clerk)
     response = client.post(
         desk_url(center, "services"),
         {
@@ -113,7 +115,7 @@ def test_a_service_for_someone_not_staying_here_is_refused_on_the_desk(client, c
 
 
 def test_overstays_are_highlighted_on_the_desk(client, center, clerk):
-    placement = placement_check_in(
+    placement = referred_check_in(
         center=center, person=PersonFactory(), actor=clerk, check_in_on=timezone.localdate() - datetime.timedelta(days=20),
         planned_check_out_on=timezone.localdate() - datetime.timedelta(days=1),
     )  # fmt: skip
@@ -124,7 +126,7 @@ def test_overstays_are_highlighted_on_the_desk(client, center, clerk):
 
 
 def test_check_out_and_extension_through_the_placement_buttons(client, center, clerk):
-    placement = placement_check_in(center=center, person=PersonFactory(), actor=clerk)
+    placement = referred_check_in(center=center, person=PersonFactory(), actor=clerk)
     client.force_login(clerk)
     url = reverse("admin:adaptation_centers_placement_transition", args=[placement.pk, "extend"])
     until = placement.planned_check_out_on + datetime.timedelta(days=30)
@@ -143,7 +145,7 @@ def test_check_out_and_extension_through_the_placement_buttons(client, center, c
 
 def test_a_clerk_cannot_open_another_centers_desk_or_placements(client, clerk):
     other = CenterFactory()
-    theirs = placement_check_in(center=other, person=PersonFactory(), actor=None)
+    theirs = referred_check_in(center=other, person=PersonFactory(), actor=None)
     client.force_login(clerk)
     assert client.get(desk_url(other)).status_code == 404
     assert client.post(desk_url(other, "check_in"), {"identifier": "x"}).status_code == 404
@@ -158,8 +160,8 @@ def test_a_clerk_cannot_open_another_centers_desk_or_placements(client, clerk):
 )
 def test_placement_list_in_the_admin_is_scoped(client, center, request, who, sees_ours, sees_theirs):
     user = request.getfixturevalue(who)
-    ours = placement_check_in(center=center, person=PersonFactory(), actor=None)
-    theirs = placement_check_in(
+    ours = referred_check_in(center=center, person=PersonFactory(), actor=None)
+    theirs = referred_check_in(
         center=CenterFactory(region=region("akmola")), person=PersonFactory(region=region("akmola")), actor=None
     )
     client.force_login(user)
@@ -175,6 +177,7 @@ def test_an_analyst_sees_the_desk_without_forms_and_cannot_check_in(client, cent
     assert page.status_code == 200 and not page.context["can_manage"]
     assert "check-in-form" not in page.content.decode()
     person = PersonFactory()
+    refer(center, person=person)
     response = client.post(desk_url(center, "check_in"), {"identifier": person.passport_number})
     assert response.status_code == 403
     assert not Placement.objects.exists()
@@ -182,7 +185,7 @@ def test_an_analyst_sees_the_desk_without_forms_and_cannot_check_in(client, cent
 
 def _fill(center, n):
     for _ in range(n):
-        placement_check_in(center=center, family=family_of(2), actor=None)
+        referred_check_in(center=center, family=family_of(2), actor=None)
 
 
 def test_the_desk_page_makes_the_same_number_of_queries_for_2_or_8_families(
@@ -212,7 +215,7 @@ def test_admin_lists_make_the_same_number_of_queries_at_two_sizes(
 
     def grow(n):
         for _ in range(n):
-            p = placement_check_in(center=CenterFactory(), family=family_of(2), actor=None)
+            p = referred_check_in(center=CenterFactory(), family=family_of(2), actor=None)
             service_record_log(center=p.center, kind=kind(), persons=[p.person], actor=None)
 
     client.force_login(administrator)
@@ -235,7 +238,8 @@ def test_every_centers_admin_page_opens_for_every_role_in_every_language(client,
     from tests.adaptation_centers.factories import kind
 
     user = request.getfixturevalue(who)
-    placement = placement_check_in(center=center, family=family_of(2), actor=None)
+    placement = referred_check_in(center=center, family=family_of(2), actor=None)
+    referral = refer(center, person=PersonFactory())
     service_record_log(center=center, kind=kind(), persons=[placement.person], actor=None)
     course = Course.objects.create(
         center=center, kind=kind("language-kazakh"), title="Қазақ тілі", starts_on=timezone.localdate(),
@@ -245,8 +249,10 @@ def test_every_centers_admin_page_opens_for_every_role_in_every_language(client,
     client.cookies["django_language"] = lang
     urls = [
         reverse(f"admin:adaptation_centers_{m}_changelist")
-        for m in ("center", "placement", "servicerecord", "servicekind", "course", "placementalert")
+        for m in ("center", "placement", "servicerecord", "servicekind", "course", "placementalert", "referral")
     ] + [
+        reverse("admin:adaptation_centers_referral_add"),
+        reverse("admin:adaptation_centers_referral_change", args=[referral.pk]),
         reverse("admin:adaptation_centers_center_change", args=[center.pk]),
         reverse("admin:adaptation_centers_placement_change", args=[placement.pk]),
         reverse("admin:adaptation_centers_course_change", args=[course.pk]),
@@ -266,7 +272,7 @@ def test_a_clerk_records_a_class_with_attendance_in_the_admin(client, center, cl
     from adaptation_centers.services import course_enrol
     from tests.adaptation_centers.factories import kind
 
-    placement = placement_check_in(center=center, family=family_of(3), actor=clerk)
+    placement = referred_check_in(center=center, family=family_of(3), actor=clerk)
     people = [o.person for o in placement.occupants.all()]
     course = Course.objects.create(
         center=center, kind=kind("language-kazakh"), title="Қазақ тілі A1", starts_on=timezone.localdate(),
@@ -295,7 +301,7 @@ def test_a_service_added_through_the_record_form_is_refused_for_someone_not_stay
     response = client.post(url, data)
     assert response.status_code == 200  # the form comes back with the error
     assert not ServiceRecord.objects.exists()
-    placement = placement_check_in(center=center, person=PersonFactory(), actor=clerk)
+    placement = referred_check_in(center=center, person=PersonFactory(), actor=clerk)
     data["person"] = placement.person_id
     assert client.post(url, data).status_code == 302
     assert ServiceRecord.objects.get().created_by == clerk

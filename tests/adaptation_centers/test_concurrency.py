@@ -9,7 +9,7 @@ from adaptation_centers.models import Placement, PlacementOccupant
 from adaptation_centers.services import beds_taken, placement_check_in
 from core.errors import DomainError
 from tests.adaptation_centers.conftest import user_with_role
-from tests.adaptation_centers.factories import CenterFactory, family_of, staff_of
+from tests.adaptation_centers.factories import CenterFactory, family_of, refer, referred_check_in, staff_of
 from tests.factories import PersonFactory
 
 
@@ -41,8 +41,10 @@ def test_fifty_simultaneous_check_ins_into_ten_free_beds_give_ten_placements_and
     clerk = user_with_role("center_staff", username="race_clerk")
     center = CenterFactory(capacity=12)
     staff_of(center, clerk)
-    placement_check_in(center=center, family=family_of(2), actor=clerk)  # 2 of 12 beds taken
+    referred_check_in(center=center, family=family_of(2), actor=clerk)  # 2 of 12 beds taken
     persons = [PersonFactory() for _ in range(50)]
+    for p in persons:
+        refer(center, person=p)
 
     results = _in_parallel([lambda p=p: placement_check_in(center=center, person=p, actor=clerk) for p in persons])
 
@@ -58,11 +60,18 @@ def test_fifty_simultaneous_check_ins_into_ten_free_beds_give_ten_placements_and
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_person_checked_in_at_two_centers_at_once_gets_one_placement():
+    """A person has one open referral of their own, but may also be covered by their family's
+    referral to another center: both desks check them in at the same moment; the database keeps one."""
+    from oralman.models import FamilyMember
+
     clerk = user_with_role("center_staff", username="race_clerk2")
-    centers = [CenterFactory() for _ in range(6)]
+    centers = [CenterFactory() for _ in range(2)]
     for c in centers:
         staff_of(c, clerk)
-    person = PersonFactory()
+    family = family_of(2)
+    person = FamilyMember.objects.filter(family=family).exclude(person=family.head).get().person
+    refer(centers[0], person=person)
+    refer(centers[1], family=family)
 
     results = _in_parallel([lambda c=c: placement_check_in(center=c, person=person, actor=clerk) for c in centers])
 

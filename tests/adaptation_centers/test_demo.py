@@ -3,7 +3,7 @@ import random
 import pytest
 
 from adaptation_centers.demo import load_demo_centers
-from adaptation_centers.models import Center, Placement, ServiceRecord
+from adaptation_centers.models import Center, Placement, Referral, ServiceRecord
 from tests.adaptation_centers.factories import family_of
 from tests.factories import PersonFactory, region
 
@@ -19,11 +19,21 @@ def test_demo_centers_are_believable_and_loading_twice_changes_nothing():
     first = load_demo_centers(rng=random.Random(7))
     uralsk = Center.objects.get(name_en__contains="Uralsk")
     assert uralsk.capacity == 20 and uralsk.kind == "temporary"
-    assert first["centers_created"] == 5 and first["placements_created"] > 0
-    counts = (Center.objects.count(), Placement.objects.count(), ServiceRecord.objects.count())
+    assert first["centers_created"] == 5 and first["placements_created"] > 0 and first["referrals_open"] > 0
+    # Everyone placed came through a referral; a few referrals stay open for the demo clerk's desk.
+    assert not Placement.objects.filter(referrals__isnull=True).exists()
+    assert Referral.objects.filter(center=uralsk, state="open").exists()
+    counts = (
+        Center.objects.count(),
+        Placement.objects.count(),
+        ServiceRecord.objects.count(),
+        Referral.objects.count(),
+    )
     second = load_demo_centers(rng=random.Random(7))
-    assert second == {"centers_created": 0, "placements_created": 0}
-    assert (Center.objects.count(), Placement.objects.count(), ServiceRecord.objects.count()) == counts
+    assert second == {"centers_created": 0, "placements_created": 0, "referrals_open": 0}
+    assert (
+        Center.objects.count(), Placement.objects.count(), ServiceRecord.objects.count(), Referral.objects.count()
+    ) == counts  # fmt: skip
     assert not Center.objects.filter(staff__isnull=False).exists()
 
 

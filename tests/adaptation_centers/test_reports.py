@@ -6,9 +6,9 @@ import time_machine
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from adaptation_centers.services import placement_check_in, placement_check_out, placement_extend, service_record_log
+from adaptation_centers.services import placement_check_out, placement_extend, service_record_log
 from core.reports import REPORTS
-from tests.adaptation_centers.factories import CenterFactory, family_of, kind, staff_of
+from tests.adaptation_centers.factories import CenterFactory, family_of, kind, referred_check_in, staff_of
 from tests.factories import PersonFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,8 @@ def history(center):
     center.save()
     small = CenterFactory(name_ru="ЦАИ Павлодар", capacity=4)
     with _on(D(2026, 3, 1)):
-        family = placement_check_in(center=center, family=family_of(3), actor=None)  # 3 residents from 1 March
-        single = placement_check_in(center=small, person=PersonFactory(), actor=None)
+        family = referred_check_in(center=center, family=family_of(3), actor=None)  # 3 residents from 1 March
+        single = referred_check_in(center=small, person=PersonFactory(), actor=None)
     with _on(D(2026, 3, 11)):
         placement_check_out(placement=single, actor=None, reason="housing")  # 10 nights
         service_record_log(
@@ -41,7 +41,7 @@ def history(center):
     with _on(D(2026, 3, 21)):
         placement_check_out(placement=family, actor=None, reason="housing")  # 20 nights
     with _on(D(2026, 4, 1)):
-        open_stay = placement_check_in(center=center, person=PersonFactory(), actor=None)
+        open_stay = referred_check_in(center=center, person=PersonFactory(), actor=None)
         placement_extend(placement=open_stay, until=D(2026, 12, 1), reason="ждёт квоту", actor=None)
     return {"uralsk": center, "small": small}
 

@@ -11,9 +11,9 @@ from adaptation_centers.selectors import (
     placement_list,
     service_record_list,
 )
-from adaptation_centers.services import placement_check_in, placement_check_out, service_record_log
+from adaptation_centers.services import placement_check_out, service_record_log
 from oralman.selectors import person_list
-from tests.adaptation_centers.factories import CenterFactory, family_of, kind
+from tests.adaptation_centers.factories import CenterFactory, family_of, kind, referred_check_in
 from tests.factories import PersonFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 def world(center, clerk, administrator):
     """Two centers; a Pavlodar family in ours, an Akmola person in the other."""
     other = CenterFactory(region=region("akmola"))
-    ours = placement_check_in(center=center, family=family_of(2), actor=administrator)
-    theirs = placement_check_in(center=other, person=PersonFactory(region=region("akmola")), actor=administrator)
+    ours = referred_check_in(center=center, family=family_of(2), actor=administrator)
+    theirs = referred_check_in(center=other, person=PersonFactory(region=region("akmola")), actor=administrator)
     service_record_log(center=center, kind=kind(), persons=[ours.person], actor=administrator)
     service_record_log(center=other, kind=kind(), persons=[theirs.person], actor=administrator)
     return {"center": center, "other": other, "ours": ours, "theirs": theirs}
@@ -74,7 +74,7 @@ def test_center_list_counts_the_beds_taken(world):
 
 
 def test_the_desk_lists_todays_arrivals_and_departures_in_two_queries(world, django_assert_num_queries):
-    placement_check_in(center=world["center"], family=family_of(3), actor=None)
+    referred_check_in(center=world["center"], family=family_of(3), actor=None)
     with django_assert_num_queries(2):
         desk = center_desk(center=world["center"])
         residents = desk.residents

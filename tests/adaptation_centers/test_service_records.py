@@ -7,12 +7,11 @@ from adaptation_centers.models import Attendance, Course, ServiceRecord
 from adaptation_centers.services import (
     course_enrol,
     course_session_record,
-    placement_check_in,
     placement_check_out,
     service_record_log,
 )
 from core.errors import DomainError
-from tests.adaptation_centers.factories import CenterFactory, family_of, kind, staff_of
+from tests.adaptation_centers.factories import CenterFactory, family_of, kind, referred_check_in, staff_of
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +28,7 @@ def test_the_service_kinds_of_the_rules_are_loaded_in_three_languages():
 
 
 def test_a_service_for_a_whole_group_logs_one_record_per_person_in_one_batch(center, clerk):
-    placement = placement_check_in(center=center, family=family_of(3), actor=clerk)
+    placement = referred_check_in(center=center, family=family_of(3), actor=clerk)
     people = [o.person for o in placement.occupants.all()]
     records = service_record_log(center=center, kind=kind("info-orientation"), persons=people, hours=2, actor=clerk)
     assert len(records) == 3
@@ -38,11 +37,11 @@ def test_a_service_for_a_whole_group_logs_one_record_per_person_in_one_batch(cen
 
 
 def test_a_service_for_someone_not_placed_there_is_refused_and_nothing_is_logged(center, clerk):
-    placement = placement_check_in(center=center, person=PersonFactory(), actor=clerk)
+    placement = referred_check_in(center=center, person=PersonFactory(), actor=clerk)
     elsewhere = CenterFactory()
     staff_of(elsewhere, clerk)
     stranger = PersonFactory()
-    placement_check_in(center=elsewhere, person=stranger, actor=clerk)
+    referred_check_in(center=elsewhere, person=stranger, actor=clerk)
     with pytest.raises(DomainError) as exc:
         service_record_log(center=center, kind=kind(), persons=[placement.person, stranger], actor=clerk)
     assert exc.value.code == "not_placed"
@@ -52,7 +51,7 @@ def test_a_service_for_someone_not_placed_there_is_refused_and_nothing_is_logged
 
 
 def test_a_service_dated_after_the_check_out_is_refused(center, clerk):
-    placement = placement_check_in(
+    placement = referred_check_in(
         center=center, person=PersonFactory(), actor=clerk, check_in_on=TODAY() - datetime.timedelta(days=5)
     )
     placement_check_out(
@@ -75,14 +74,14 @@ def test_a_service_dated_after_the_check_out_is_refused(center, clerk):
     [({"hours": 0}, "hours"), ({"hours": 25}, "hours"), ({"outcome": "language_level"}, "language_level")],
 )
 def test_bad_hours_or_an_outcome_without_its_level_are_refused(center, clerk, fields, field):
-    placement = placement_check_in(center=center, person=PersonFactory(), actor=clerk)
+    placement = referred_check_in(center=center, person=PersonFactory(), actor=clerk)
     with pytest.raises(DomainError) as exc:
         service_record_log(center=center, kind=kind(), persons=[placement.person], actor=clerk, **fields)
     assert exc.value.field == field
 
 
 def test_a_language_level_reached_is_recorded_as_an_outcome(center, clerk):
-    placement = placement_check_in(center=center, person=PersonFactory(), actor=clerk)
+    placement = referred_check_in(center=center, person=PersonFactory(), actor=clerk)
     [record] = service_record_log(
         center=center, kind=kind("language-kazakh"), persons=[placement.person], actor=clerk,
         outcome="language_level", language_level="A2",
@@ -91,7 +90,7 @@ def test_a_language_level_reached_is_recorded_as_an_outcome(center, clerk):
 
 
 def test_a_class_session_records_attendance_and_a_service_for_those_present(center, clerk):
-    placement = placement_check_in(center=center, family=family_of(3), actor=clerk)
+    placement = referred_check_in(center=center, family=family_of(3), actor=clerk)
     people = [o.person for o in placement.occupants.all()]
     course = Course.objects.create(
         center=center, kind=kind("language-kazakh"), title="Қазақ тілі A1", starts_on=TODAY() - datetime.timedelta(days=10),

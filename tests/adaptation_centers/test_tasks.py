@@ -7,10 +7,10 @@ import time_machine
 from django.utils import timezone
 
 from adaptation_centers.models import PlacementAlert
-from adaptation_centers.services import placement_check_in, placement_extend, placement_flag_checkouts
+from adaptation_centers.services import placement_extend, placement_flag_checkouts
 from adaptation_centers.tasks import flag_checkouts_task
 from tests.adaptation_centers.conftest import user_with_role
-from tests.adaptation_centers.factories import staff_of
+from tests.adaptation_centers.factories import referred_check_in, staff_of
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def _at(day: datetime.date, hour: int = 9, minute: int = 0):
 @pytest.fixture
 def stay(center, clerk):
     with _at(datetime.date(2026, 3, 1)):
-        placement = placement_check_in(
+        placement = referred_check_in(
             center=center, person=PersonFactory(), actor=clerk, planned_check_out_on=datetime.date(2026, 5, 10)
         )
     return placement
@@ -109,7 +109,7 @@ def test_the_daily_job_is_in_the_beat_schedule():
 @pytest.mark.django_db(transaction=True)
 def test_the_task_runs_on_a_real_worker(celery_worker_thread, center, clerk, notices):
     today = timezone.localdate()
-    placement = placement_check_in(
+    placement = referred_check_in(
         center=center, person=PersonFactory(), actor=clerk, check_in_on=today - datetime.timedelta(days=3),
         planned_check_out_on=today + datetime.timedelta(days=2),
     )  # fmt: skip
@@ -126,7 +126,7 @@ def test_the_notices_land_in_the_outbox_once_in_the_recipients_language(center, 
     clerk.save()
     with _at(datetime.date(2026, 3, 1)):
         person = PersonFactory(email="resident@example.kz")
-        placement = placement_check_in(
+        placement = referred_check_in(
             center=center, person=person, actor=clerk, planned_check_out_on=datetime.date(2026, 5, 10)
         )
     for day in (datetime.date(2026, 5, 4), datetime.date(2026, 5, 4), datetime.date(2026, 5, 12)):
