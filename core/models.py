@@ -131,6 +131,8 @@ class User(AbstractUser):
 
 def export_upload_to(instance: "ReportExport", filename: str) -> str:
     return random_name("exports", filename)
+
+
 @pghistory.track(
     pghistory.InsertEvent("group.add"),
     pghistory.DeleteEvent("group.remove"),
