@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Country, Region, ReportExport, User
+from core.models import CalendarOverride, Country, Region, ReportExport, User
 
 
 @admin.register(Region)
@@ -41,3 +41,14 @@ class ReportExportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    """Extra days off and extra working days by Government decree, over the package's calendar.
+    Only administrators hold its permissions (core.roles gives it to no other role)."""
+
+    list_display = ["day", "kind", "decree", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["decree"]
+    date_hierarchy = "day"
