@@ -340,16 +340,21 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not ApplicationMember:
             return super().save_formset(request, form, formset, change)
+        # The admin's change message reads these three lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             if not inline_form.has_changed() and not inline_form.instance.pk:
                 continue
             member = inline_form.instance
             if inline_form.cleaned_data.get("DELETE") and member.pk:
                 services.application_unlist_member(member=member, actor=request.user)
+                formset.deleted_objects.append(member)
             elif not member.pk and inline_form.cleaned_data.get("person"):
                 try:
-                    services.application_list_member(
-                        application=form.instance, person=inline_form.cleaned_data["person"], actor=request.user
+                    formset.new_objects.append(
+                        services.application_list_member(
+                            application=form.instance, person=inline_form.cleaned_data["person"], actor=request.user
+                        )
                     )
                 except DomainError as exc:
                     messages.error(request, str(exc.message))

@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('citizenship', '0002_rules'),
+        ("citizenship", "0002_rules"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='requireddocument',
-            name='doc_type',
-            field=models.CharField(choices=[('application_form', 'application form'), ('passport', 'foreign passport or identity document'), ('birth_certificate', 'birth certificate'), ('marriage_certificate', 'marriage certificate'), ('ethnicity_proof', 'document proving Kazakh nationality'), ('autobiography', 'autobiography'), ('purpose_of_move', 'document on the purpose of the move (kinship, work or study in Kazakhstan)'), ('photo', 'photograph'), ('renunciation', 'notarised renunciation of foreign citizenship'), ('undertaking', 'undertaking'), ('kandas_certificate', 'kandas certificate'), ('other', 'other document')], max_length=30, verbose_name='document type'),
+            model_name="requireddocument",
+            name="doc_type",
+            field=models.CharField(
+                choices=[
+                    ("application_form", "application form"),
+                    ("passport", "foreign passport or identity document"),
+                    ("birth_certificate", "birth certificate"),
+                    ("marriage_certificate", "marriage certificate"),
+                    ("ethnicity_proof", "document proving Kazakh nationality"),
+                    ("autobiography", "autobiography"),
+                    ("purpose_of_move", "document on the purpose of the move (kinship, work or study in Kazakhstan)"),
+                    ("photo", "photograph"),
+                    ("renunciation", "notarised renunciation of foreign citizenship"),
+                    ("undertaking", "undertaking"),
+                    ("kandas_certificate", "kandas certificate"),
+                    ("other", "other document"),
+                ],
+                max_length=30,
+                verbose_name="document type",
+            ),
         ),
     ]

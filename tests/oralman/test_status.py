@@ -38,7 +38,9 @@ def _granted(make_application, caseworker, on: datetime.date, **kwargs) -> Kanda
         (D(2028, 2, 29), D(2029, 2, 28)),
     ],
 )
-def test_a_grant_issues_a_certificate_valid_through_the_same_day_a_year_later(make_application, caseworker, issued, valid_until):
+def test_a_grant_issues_a_certificate_valid_through_the_same_day_a_year_later(
+    make_application, caseworker, issued, valid_until
+):
     status = _granted(make_application, caseworker, issued)
     assert status.issued_on == issued
     assert status.valid_until == valid_until
