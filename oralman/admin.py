@@ -240,6 +240,18 @@ class ApplicationMemberInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("person", "representative")
 
+    def _decided(self, obj) -> bool:
+        return obj is not None and obj.state in (S.GRANTED, S.REFUSED, S.WITHDRAWN)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._decided(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._decided(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._decided(obj) and super().has_delete_permission(request, obj)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "person":
             kwargs["queryset"] = selectors.person_list(user=request.user)
