@@ -266,7 +266,7 @@ class Document(models.Model):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=document_upload_to, blank=True, validators=[validate_document_upload])
     translation = models.CharField(
-        _("translation"), max_length=10, choices=Translation.choices, blank=True,
+        _("translation"), max_length=10, choices=Translation.choices, blank=True, default="", db_default="",
         help_text=_("Identity and nationality documents in another language need a notarised translation "
                     "into Kazakh or Russian."),
     )  # fmt: skip
@@ -330,11 +330,11 @@ class StatusRule(models.Model):
                     "within 3 working days before the department decides."),
     )  # fmt: skip
     refuse_incomplete_at_submission = models.BooleanField(
-        _("incomplete package refused at acceptance"), default=False,
+        _("incomplete package refused at acceptance"), default=False, db_default=False,
         help_text=_("The October 2025 rules: an application without every required document is not accepted."),
     )  # fmt: skip
     migration_portal_open = models.BooleanField(
-        _("migration portal accepts applications"), default=False,
+        _("migration portal accepts applications"), default=False, db_default=False,
         help_text=_("Whether applications may be filed through the labour ministry's migration portal "
                     "and its mobile app (the main channel since the October 2025 rules)."),
     )  # fmt: skip
@@ -463,7 +463,12 @@ class StatusApplication(models.Model):
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     commission_due = models.DateField(_("commission recommends by"), null=True, blank=True)
     commission_recommendation = models.CharField(
-        _("commission's recommendation"), max_length=10, choices=Recommendation.choices, blank=True
+        _("commission's recommendation"),
+        max_length=10,
+        choices=Recommendation.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     commission_recommended_on = models.DateField(_("recommended on"), null=True, blank=True)
     refusal_ground = models.ForeignKey(
