@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.errors import DomainError
 from oralman import services
@@ -32,6 +32,13 @@ from tests.oralman.conftest import perform, through_commission
 
 S = ApplicationState
 D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages are asserted in English (their msgids); the UI default is Russian."""
+    with translation.override("en"):
+        yield
 
 
 def _years_ago(years: int) -> datetime.date:
