@@ -259,3 +259,27 @@ def test_the_expiry_task_runs_the_job(db):
     expire_statuses_task.delay()  # a second run is a no-op
     status.refresh_from_db()
     assert status.terminated_on == status.valid_until + datetime.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_the_data_migration_moves_running_certificates_to_the_same_day_rule():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("oralman.migrations.0006_status_law_data")
+    short = KandasStatusFactory(issued_on=D(2026, 3, 10), valid_until=D(2027, 3, 9))
+    extended = KandasStatusFactory(issued_on=D(2025, 3, 10), valid_until=D(2026, 9, 9), extensions=1)
+    holder = KandasStatusFactory(issued_on=D(2026, 2, 1), valid_until=D(2027, 1, 31))
+    holder.person.former_kz_citizen = None
+    holder.person.save(update_fields=["former_kz_citizen"])
+
+    migration.load(apps, None)
+    migration.load(apps, None)  # idempotent
+
+    short.refresh_from_db()
+    extended.refresh_from_db()
+    holder.person.refresh_from_db()
+    assert short.valid_until == D(2027, 3, 10)
+    assert extended.valid_until == D(2026, 9, 9), "an extended certificate is left as it was decided"
+    assert holder.person.former_kz_citizen is False, "a status holder was checked: never a citizen"
