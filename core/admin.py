@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditHistoryAdminMixin
 from core.errors import DomainError
-from core.models import ApiToken, Country, Region, ReportExport, User
+from core.models import ApiToken, CalendarOverride, Country, Region, ReportExport, User
 from core.services import api_token_issue
 
 
@@ -113,3 +113,13 @@ class ReportExportAdmin(admin.ModelAdmin):
         if not obj.file:
             return "—"
         return format_html('<a href="{}">{}</a>', obj.file.url, obj.format.upper())
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    """Extra days off and extra working days by Government decree, over the package's calendar.
+    Only administrators hold its permissions (core.roles gives it to no other role)."""
+
+    list_display = ["day", "kind", "decree", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["decree"]
+    date_hierarchy = "day"

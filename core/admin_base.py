@@ -212,7 +212,10 @@ class TransitionAdminMixin:
         if transition is None:
             messages.error(request, _("This action is not possible in the current state."))
             return redirect(change_url)
-        form = transition.form_class(request.POST if request.method == "POST" else None)
+        data = request.POST if request.method == "POST" else None
+        # A form that needs the object (e.g. one field per family member) says so with takes_object.
+        form_kwargs = {"obj": obj} if getattr(transition.form_class, "takes_object", False) else {}
+        form = transition.form_class(data, **form_kwargs)
         if request.method == "POST" and form.is_valid():
             try:
                 transition.perform(obj, request.user, form.cleaned_data)

@@ -1,7 +1,8 @@
 """The Kazakh IIN (ИИН / ЖСН): 12 digits, YYMMDD, a century/sex digit, a serial, a check digit.
 
-A wrong check digit or an impossible date rejects the number; a birth date or sex that differs
-from the person's is only a warning (re-issued numbers since 2013 may legitimately differ).
+A wrong check digit, an impossible date or a birth date in the future rejects the number; a birth
+date or sex that differs from the person's is only a warning (re-issued numbers since 2013 may
+legitimately differ).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 WEIGHTS_FIRST = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
@@ -49,6 +51,8 @@ def parse_iin(value: str) -> IinInfo:
         raise ValidationError(
             _("The first six digits of an IIN must be a real date of birth (YYMMDD)."), code="iin_date"
         ) from None
+    if birth_date > timezone.localdate():
+        raise ValidationError(_("This IIN encodes a date of birth in the future."), code="iin_future")
     expected = check_digit(value[:11])
     if expected is None:
         raise ValidationError(_("This IIN can never be issued: its check digit cannot be computed."), code="iin_never")

@@ -198,3 +198,42 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+
+class CalendarOverride(models.Model):
+    """A day the Government moved by decree after the `holidays` package was released: an extra day
+    off, or an extra working day (a Saturday worked in exchange). It wins over the package's calendar,
+    so a new decree needs no release (DOMAIN.md, working days)."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("extra day off")
+        WORKING_DAY = "working_day", _("extra working day")
+
+    day = models.DateField(_("day"), unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    decree = models.CharField(
+        _("decree"), max_length=300, help_text=_("The Government decree that moved the day (number and date).")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d.%m.%Y}: {self.get_kind_display()}"
+
+    # Only cache bookkeeping, no rule: the working-day calendar re-reads the table after a change.
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from core.workdays import clear_overrides_cache
+
+        clear_overrides_cache()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        from core.workdays import clear_overrides_cache
+
+        clear_overrides_cache()
+        return result

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core import authz
@@ -16,9 +16,10 @@ from core.errors import DomainError
 from core.iin import iin_warnings
 from core.masking import mask_iin, mask_passport, shows_identifiers
 from oralman import selectors, services
-from oralman.forms import ExtendForm, GrantForm, RefuseForm, ReturnForm, TerminateForm
+from oralman.forms import ExtendForm, GrantForm, RecommendForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
     OPEN_APPLICATION_STATES,
+    ApplicationMember,
     ApplicationState,
     ApplicationTransition,
     Document,
@@ -29,6 +30,7 @@ from oralman.models import (
     Person,
     RefusalGround,
     StatusApplication,
+    StatusRequiredDocument,
     StatusRule,
 )
 
@@ -77,7 +79,10 @@ class DocumentInline(MaskedDocumentNumberMixin, ScopedInline):
     fk_name = "person"
     extra = 0
     template = "admin/oralman/document/tabular.html"
-    fields = ["doc_type", "number", "issued_on", "valid_until", "file", "application", "verified_by", "verified_at"]
+    fields = [
+        "doc_type", "number", "issued_on", "valid_until", "file", "translation", "application", "verified_by",
+        "verified_at",
+    ]  # fmt: skip
     readonly_fields = ["verified_by", "verified_at", "masked_number"]
 
     def get_fields(self, request, obj=None):
@@ -101,7 +106,8 @@ class PersonAdminForm(forms.ModelForm):
         model = Person
         fields = [
             "surname", "given_name", "patronymic", "surname_latin", "given_name_latin", "patronymic_latin",
-            "birth_date", "sex", "iin", "passport_number", "passport_country", "ethnicity", "country_of_origin",
+            "birth_date", "sex", "iin", "passport_number", "passport_country", "ethnicity", "former_kz_citizen",
+            "country_of_origin",
             "citizenship", "education", "profession", "languages", "phone", "email", "address",
             "preferred_language", "region",
         ]  # fmt: skip
@@ -158,7 +164,14 @@ class PersonAdmin(ScopedAdmin):
         ),
         (
             _("Identity"),
-            {"fields": [("birth_date", "sex"), "iin", ("passport_number", "passport_country"), "ethnicity"]},
+            {
+                "fields": [
+                    ("birth_date", "sex"),
+                    "iin",
+                    ("passport_number", "passport_country"),
+                    ("ethnicity", "former_kz_citizen"),
+                ]
+            },
         ),
         (_("Origin"), {"fields": ["country_of_origin", "citizenship", "citizen_since"]}),
         (_("Background"), {"fields": ["education", "profession", "languages"]}),
@@ -298,17 +311,61 @@ class TransitionInline(ScopedInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class ApplicationMemberInline(admin.TabularInline):
+    """The family members listed on the application; added and removed through the services."""
+
+    model = ApplicationMember
+    extra = 1
+    autocomplete_fields = ["person"]
+    fields = ["person", "representative"]
+    readonly_fields = ["representative"]
+    verbose_name_plural = _("family members listed for the status")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "representative")
+
+    def _decided(self, obj) -> bool:
+        return obj is not None and obj.state in (S.GRANTED, S.REFUSED, S.WITHDRAWN)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._decided(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._decided(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._decided(obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "person":
+            kwargs["queryset"] = selectors.person_list(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 def _grant(obj, user, data):
-    services.application_grant(application=obj, actor=user, certificate_number=data.get("certificate_number") or None)
+    iins = {int(name[4:]): value for name, value in data.items() if name.startswith("iin_") and value}
+    services.application_grant(
+        application=obj, actor=user, certificate_number=data.get("certificate_number") or None, iins=iins
+    )
+
+
+# The commission's recommendation is recorded while the case stays with the commission.
+ADMIN_MOVES = {**services.LEGAL_TRANSITIONS, S.COMMISSION: services.LEGAL_TRANSITIONS[S.COMMISSION] | {"recommend"}}
 
 
 @admin.register(StatusApplication)
 class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
     selector = staticmethod(selectors.application_list)
-    legal_moves = services.LEGAL_TRANSITIONS
+    legal_moves = ADMIN_MOVES
     transitions = (
         Transition("submit", _("Submit"), S.SUBMITTED, lambda o, u, d: services.application_submit(application=o, actor=u)),
         Transition("review", _("Start review"), S.UNDER_REVIEW, lambda o, u, d: services.application_start_review(application=o, actor=u)),
+        Transition("commission", _("Refer to the commission"), S.COMMISSION,
+                   lambda o, u, d: services.application_refer_to_commission(application=o, actor=u)),
+        Transition("recommend", _("Record the commission's recommendation"), "recommend",
+                   lambda o, u, d: services.application_commission_recommend(
+                       application=o, actor=u, recommendation=d["recommendation"], note=d.get("note", "")),
+                   form_class=RecommendForm),
         Transition("return", _("Return for documents"), S.RETURNED,
                    lambda o, u, d: services.application_return(application=o, actor=u, reason=d["reason"]), form_class=ReturnForm),
         Transition("grant", _("Grant the status"), S.GRANTED, _grant, form_class=GrantForm),
@@ -322,22 +379,27 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
     list_filter = ["state", OverdueFilter, "region", "channel", "applicant__country_of_origin"]
     search_fields = [
         "applicant__surname", "applicant__given_name", "applicant__surname_latin", "applicant__given_name_latin",
-        "=applicant__iin", "=applicant__passport_number", "=status__certificate_number",
+        "=applicant__iin", "=applicant__passport_number", "=statuses__certificate_number",
     ]  # fmt: skip
     list_select_related = ["applicant", "region"]
-    autocomplete_fields = ["applicant", "family"]
     readonly_fields = [
         "state",
+        "checklist",
+        "warnings",
         "submitted_on",
         "clock_started_on",
         "decision_due",
+        "commission_due",
+        "commission_recommendation",
+        "commission_recommended_on",
         "decided_on",
         "refusal_ground",
         "created_by",
         "certificate",
     ]
-    fields = ["applicant", "family", "region", "channel", *readonly_fields]
-    inlines = [TransitionInline]
+    fields = ["applicant", "representative", "family", "region", "channel", *readonly_fields]
+    autocomplete_fields = ["applicant", "representative", "family"]
+    inlines = [ApplicationMemberInline, TransitionInline]
     ordering = ["-created_at", "-id"]
 
     @admin.display(description=_("deadline"))
@@ -348,8 +410,50 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
 
     @admin.display(description=_("certificate"))
     def certificate(self, obj):
-        status = getattr(obj, "status", None) if obj.pk else None
-        return status.certificate_number if status else "—"
+        numbers = [s.certificate_number for s in obj.statuses.order_by("id")] if obj.pk else []
+        return ", ".join(numbers) or "—"
+
+    @admin.display(description=_("documents for the grant"))
+    def checklist(self, obj):
+        """The grant's checklist: each missing, unverified, expired or untranslated document."""
+        if not obj.pk:
+            return "—"
+        missing = services.missing_documents(obj)
+        if not missing:
+            return format_html('<span style="color:#2e7d32">{}</span>', _("complete and verified"))
+        return format_html(
+            '<ul style="margin:0;color:#ba2121">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((str(m),) for m in missing)),
+        )
+
+    @admin.display(description=_("warnings"))
+    def warnings(self, obj):
+        found = services.application_warnings(obj) if obj.pk else []
+        if not found:
+            return "—"
+        return format_html_join("", '<p style="color:#b26a00;margin:0">{}</p>', ((w,) for w in found))
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ApplicationMember:
+            return super().save_formset(request, form, formset, change)
+        # The admin's change message reads these three lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() and not inline_form.instance.pk:
+                continue
+            member = inline_form.instance
+            if inline_form.cleaned_data.get("DELETE") and member.pk:
+                services.application_unlist_member(member=member, actor=request.user)
+                formset.deleted_objects.append(member)
+            elif not member.pk and inline_form.cleaned_data.get("person"):
+                try:
+                    formset.new_objects.append(
+                        services.application_list_member(
+                            application=form.instance, person=inline_form.cleaned_data["person"], actor=request.user
+                        )
+                    )
+                except DomainError as exc:
+                    messages.error(request, str(exc.message))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -362,11 +466,14 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
         try:
             created = services.application_create(
                 applicant=form.cleaned_data["applicant"], region=form.cleaned_data["region"], family=form.cleaned_data.get("family"),
-                channel=form.cleaned_data["channel"], actor=request.user,
+                channel=form.cleaned_data["channel"], representative=form.cleaned_data.get("representative"),
+                actor=request.user,
             )  # fmt: skip
         except DomainError as exc:
             messages.error(request, str(exc.message))
             raise
+        for warning in created.warnings:
+            messages.warning(request, warning)
         obj.pk = created.pk
         obj.refresh_from_db()
 
@@ -378,8 +485,7 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
                 cleaned = super().clean()
                 applicant = cleaned.get("applicant")
                 if obj is None and applicant is not None:
-                    open_states = ["draft", "submitted", "under_review", "returned"]
-                    if StatusApplication.objects.filter(applicant=applicant, state__in=open_states).exists():
+                    if StatusApplication.objects.filter(applicant=applicant, state__in=services.OPEN_STATES).exists():
                         raise forms.ValidationError(_("This person already has an open status application."))
                     if KandasStatus.objects.filter(person=applicant, terminated_on__isnull=True).exists():
                         raise forms.ValidationError(_("This person already holds an active kandas status."))
@@ -501,7 +607,16 @@ class DuplicateFlagAdmin(ScopedAdmin):
 
 @admin.register(StatusRule)
 class StatusRuleAdmin(admin.ModelAdmin):
-    list_display = ["valid_from", "decision_working_days", "validity_months", "extension_months", "max_extensions"]
+    list_display = [
+        "valid_from", "decision_working_days", "commission_working_days", "refuse_incomplete_at_submission",
+        "migration_portal_open", "validity_months", "extension_months", "max_extensions", "legal_basis",
+    ]  # fmt: skip
+
+
+@admin.register(StatusRequiredDocument)
+class StatusRequiredDocumentAdmin(admin.ModelAdmin):
+    list_display = ["doc_type", "for_whom", "needs_translation", "active", "legal_basis"]
+    list_filter = ["for_whom", "needs_translation", "active"]
 
 
 @admin.register(RefusalGround)

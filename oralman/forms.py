@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import ReasonForm
-from oralman.models import RefusalGround, TerminationReason
+from oralman.models import Recommendation, RefusalGround, TerminationReason
 
 
 class ReturnForm(forms.Form):
@@ -14,9 +14,34 @@ class RefuseForm(ReasonForm):
 
 
 class GrantForm(forms.Form):
+    """The grant: an IIN field for each person to be granted who has none yet (the first
+    certificate carries it; oralman.services.application_grant validates and records it)."""
+
+    takes_object = True
+
     certificate_number = forms.CharField(
         label=_("Certificate number"), required=False, help_text=_("Leave empty to number it automatically.")
     )
+
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if obj is None:
+            return
+        from oralman.services import grantees
+
+        for person in grantees(obj):
+            if not person.iin:
+                self.fields[f"iin_{person.pk}"] = forms.CharField(
+                    label=_("IIN of %(person)s") % {"person": person.full_name},
+                    min_length=12,
+                    max_length=12,
+                    help_text=_("Recorded with the first certificate."),
+                )
+
+
+class RecommendForm(forms.Form):
+    recommendation = forms.ChoiceField(label=_("Recommendation"), choices=Recommendation.choices)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class TerminateForm(forms.Form):

@@ -40,6 +40,10 @@ class Education(models.TextChoices):
     POSTGRADUATE = "postgraduate", _("postgraduate")
 
 
+# How a Kazakh nationality is written in the records (English code, Russian, Kazakh).
+KAZAKH_NATIONALITY = {"kazakh", "казах", "казашка", "казахи", "қазақ"}
+
+
 @track_changes
 class Person(models.Model):
     surname = models.CharField(_("surname"), max_length=100, validators=[cyrillic_name])
@@ -62,7 +66,15 @@ class Person(models.Model):
         related_name="+",
         help_text=_("Empty for a stateless person."),
     )
-    ethnicity = models.CharField(_("ethnicity"), max_length=50, default="kazakh")
+    ethnicity = models.CharField(
+        _("nationality"), max_length=50, default="kazakh",
+        help_text=_("As recorded in the person's documents; the status needs Kazakh, backed by a document."),
+    )  # fmt: skip
+    former_kz_citizen = models.BooleanField(
+        _("was ever a citizen of Kazakhstan"), null=True, blank=True,
+        help_text=_("The person's answer, checked against the documents. 'Yes' is a refusal ground for the "
+                    "status (Law on Migration art. 1); empty means not asked yet."),
+    )  # fmt: skip
     passport_number = models.CharField(_("foreign passport number"), max_length=30, blank=True)
     passport_country = models.ForeignKey(
         Country,
@@ -128,6 +140,10 @@ class Person(models.Model):
     @property
     def full_name_latin(self) -> str:
         return " ".join(p for p in (self.surname_latin, self.given_name_latin, self.patronymic_latin) if p)
+
+    @property
+    def is_kazakh_nationality(self) -> bool:
+        return (self.ethnicity or "").strip().lower() in KAZAKH_NATIONALITY
 
     def age_on(self, day: datetime.date) -> int:
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
@@ -223,12 +239,19 @@ class DocumentType(models.TextChoices):
     PASSPORT = "passport", _("foreign passport or identity document")
     BIRTH_CERTIFICATE = "birth_certificate", _("birth certificate")
     MARRIAGE_CERTIFICATE = "marriage_certificate", _("marriage certificate")
-    ETHNICITY_PROOF = "ethnicity_proof", _("document proving Kazakh ethnicity")
+    ETHNICITY_PROOF = "ethnicity_proof", _("document proving Kazakh nationality")
+    AUTOBIOGRAPHY = "autobiography", _("autobiography")
+    PURPOSE_OF_MOVE = "purpose_of_move", _("document on the purpose of the move (kinship, work or study in Kazakhstan)")
     PHOTO = "photo", _("photograph")
     RENUNCIATION = "renunciation", _("notarised renunciation of foreign citizenship")
     UNDERTAKING = "undertaking", _("undertaking")
     KANDAS_CERTIFICATE = "kandas_certificate", _("kandas certificate")
     OTHER = "other", _("other document")
+
+
+class Translation(models.TextChoices):
+    ORIGINAL = "original", _("original in Kazakh or Russian: no translation needed")
+    NOTARISED = "notarised", _("notarised translation into Kazakh or Russian attached")
 
 
 def document_upload_to(instance: Document, filename: str) -> str:
@@ -248,6 +271,11 @@ class Document(models.Model):
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     file = PrivateFileField(_("file"), upload_to=document_upload_to, blank=True, validators=[validate_document_upload])
+    translation = models.CharField(
+        _("translation"), max_length=10, choices=Translation.choices, blank=True, default="", db_default="",
+        help_text=_("Identity and nationality documents in another language need a notarised translation "
+                    "into Kazakh or Russian."),
+    )  # fmt: skip
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -305,6 +333,20 @@ class StatusRule(models.Model):
     extension_closes_months_after_expiry = models.PositiveSmallIntegerField(
         _("extension may be asked, months after expiry"), default=6
     )
+    commission_working_days = models.PositiveSmallIntegerField(
+        _("commission recommends within, working days"), null=True, blank=True,
+        help_text=_("Empty: no commission step. Under the October 2025 rules a commission recommends "
+                    "within 3 working days before the department decides."),
+    )  # fmt: skip
+    refuse_incomplete_at_submission = models.BooleanField(
+        _("incomplete package refused at acceptance"), default=False, db_default=False,
+        help_text=_("The October 2025 rules: an application without every required document is not accepted."),
+    )  # fmt: skip
+    migration_portal_open = models.BooleanField(
+        _("migration portal accepts applications"), default=False, db_default=False,
+        help_text=_("Whether applications may be filed through the labour ministry's migration portal "
+                    "and its mobile app (the main channel since the October 2025 rules)."),
+    )  # fmt: skip
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
 
     class Meta:
@@ -318,6 +360,33 @@ class StatusRule(models.Model):
 
     def __str__(self) -> str:
         return _("Status rules from %(date)s") % {"date": self.valid_from}
+
+
+class StatusRequiredDocument(models.Model):
+    """A document type the status grant needs (configurable list, seeded by a migration from the
+    Government Corporation's list of August 2025 and the egov service page)."""
+
+    class ForWhom(models.TextChoices):
+        APPLICANT = "applicant", _("the applicant")
+        EVERY_PERSON = "every_person", _("the applicant and each listed family member")
+
+    doc_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
+    for_whom = models.CharField(_("from"), max_length=12, choices=ForWhom.choices, default=ForWhom.APPLICANT)
+    needs_translation = models.BooleanField(
+        _("translation needed"), default=False,
+        help_text=_("A document in another language counts only with a notarised translation into Kazakh or Russian."),
+    )  # fmt: skip
+    active = models.BooleanField(_("in use"), default=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("document required for the status")
+        verbose_name_plural = _("documents required for the status")
+        ordering = ["doc_type"]
+        constraints = [models.UniqueConstraint(fields=["doc_type"], name="status_required_document_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_doc_type_display()} ({self.get_for_whom_display()})"
 
 
 class RefusalGround(NameInActiveLanguage, models.Model):
@@ -342,13 +411,14 @@ class ApplicationState(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted")
     UNDER_REVIEW = "under_review", _("under review")
+    COMMISSION = "commission", _("with the commission")
     RETURNED = "returned", _("returned for documents")
     GRANTED = "granted", _("granted")
     REFUSED = "refused", _("refused")
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
-OPEN_APPLICATION_STATES = [ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW]
+OPEN_APPLICATION_STATES = [ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW, ApplicationState.COMMISSION]
 
 
 class Channel(models.TextChoices):
@@ -356,6 +426,12 @@ class Channel(models.TextChoices):
     EGOV = "egov", _("e-government portal")
     EMBASSY = "embassy", _("embassy or consulate abroad")
     DEPARTMENT = "department", _("regional department in person")
+    MIGRATION_PORTAL = "migration_portal", _("migration portal or its mobile app")
+
+
+class Recommendation(models.TextChoices):
+    GRANT = "grant", _("grant the status")
+    REFUSE = "refuse", _("refuse the status")
 
 
 @track_changes
@@ -373,6 +449,11 @@ class StatusApplication(models.Model):
         related_name="status_applications",
         verbose_name=_("family"),
     )
+    representative = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="represented_applications",
+        verbose_name=_("representative"),
+        help_text=_("The parent or guardian who applies for a minor; a minor never applies alone."),
+    )  # fmt: skip
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="status_applications", verbose_name=_("region")
     )
@@ -389,6 +470,16 @@ class StatusApplication(models.Model):
     )
     decision_due = models.DateField(_("decision due"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    commission_due = models.DateField(_("commission recommends by"), null=True, blank=True)
+    commission_recommendation = models.CharField(
+        _("commission's recommendation"),
+        max_length=10,
+        choices=Recommendation.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    commission_recommended_on = models.DateField(_("recommended on"), null=True, blank=True)
     refusal_ground = models.ForeignKey(
         RefusalGround, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("refusal ground")
     )
@@ -410,7 +501,7 @@ class StatusApplication(models.Model):
         indexes = [
             models.Index(fields=["region", "state", "-created_at"], name="statusapp_region_state_idx"),
             models.Index(fields=["-created_at", "-id"], name="statusapp_created_idx"),
-            models.Index(fields=["decision_due"], condition=Q(state__in=["submitted", "under_review"]), name="statusapp_open_due_idx"),
+            models.Index(fields=["decision_due"], condition=Q(state__in=["submitted", "under_review", "commission"]), name="statusapp_open_due_idx"),
         ]  # fmt: skip
         constraints = [
             models.CheckConstraint(
@@ -422,7 +513,7 @@ class StatusApplication(models.Model):
                 name="decision_due_after_clock_start",
             ),
             models.UniqueConstraint(
-                fields=["applicant"], condition=Q(state__in=["draft", "submitted", "under_review", "returned"]),
+                fields=["applicant"], condition=Q(state__in=["draft", "submitted", "under_review", "commission", "returned"]),
                 name="one_open_status_application_per_person",
                 violation_error_message=_("This person already has an open status application."),
             ),
@@ -431,9 +522,38 @@ class StatusApplication(models.Model):
     def __str__(self) -> str:
         return _("Application No. %(id)s: %(person)s") % {"id": self.pk, "person": self.applicant}
 
+    @property
+    def status(self) -> KandasStatus | None:
+        """The applicant's own status from this application (family members get theirs too)."""
+        return next((s for s in self.statuses.all() if s.person_id == self.applicant_id), None) if self.pk else None
+
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.state in OPEN_APPLICATION_STATES and self.decision_due is not None and self.decision_due < today
+
+
+class ApplicationMember(models.Model):
+    """A family member listed on the application, to be granted a status and certificate of their own."""
+
+    application = models.ForeignKey(
+        StatusApplication, on_delete=models.CASCADE, related_name="listed_members", verbose_name=_("application")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="listed_on_applications", verbose_name=_("family member")
+    )
+    representative = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("representative"),
+        help_text=_("For a minor: the parent or guardian who applies on their behalf."),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("listed family member")
+        verbose_name_plural = _("listed family members")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["application", "person"], name="application_member_once")]
+
+    def __str__(self) -> str:
+        return str(self.person)
 
 
 class ApplicationTransition(TransitionRecord):
@@ -462,8 +582,8 @@ class KandasStatus(models.Model):
     """The status granted by a decision, with its certificate; it ends by expiry or termination."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="statuses", verbose_name=_("person"))
-    application = models.OneToOneField(
-        StatusApplication, on_delete=models.PROTECT, related_name="status", verbose_name=_("application")
+    application = models.ForeignKey(
+        StatusApplication, on_delete=models.PROTECT, related_name="statuses", verbose_name=_("application")
     )
     certificate_number = models.CharField(_("certificate number"), max_length=30, unique=True)
     issued_on = models.DateField(_("issued on"))
@@ -491,6 +611,7 @@ class KandasStatus(models.Model):
                 violation_error_message=_("This person already holds an active kandas status."),
             ),
             models.CheckConstraint(condition=Q(valid_until__gt=models.F("issued_on")), name="status_valid_after_issue"),
+            models.UniqueConstraint(fields=["application", "person"], name="one_status_per_person_per_application"),
             models.CheckConstraint(
                 condition=Q(terminated_on__isnull=True, termination_reason="") | (Q(terminated_on__isnull=False) & ~Q(termination_reason="")),
                 name="status_termination_has_reason",

@@ -9,11 +9,13 @@ ROLE_PERMISSIONS = {
         "oralman.familymember": ("view", "add", "change", "delete"),
         "oralman.document": CASE_WRITE,
         "oralman.statusapplication": CASE_WRITE,
+        "oralman.applicationmember": ("view", "add", "change", "delete"),
         "oralman.applicationtransition": READ,
         "oralman.kandasstatus": ("view", "change"),
         "oralman.duplicateflag": ("view", "change"),
         "oralman.refusalground": READ,
         "oralman.statusrule": READ,
+        "oralman.statusrequireddocument": READ,
     },
     Role.CENTER_STAFF: {"oralman.person": READ, "oralman.family": READ, "oralman.familymember": READ},
     Role.MINISTRY_ANALYST: {
@@ -24,11 +26,13 @@ ROLE_PERMISSIONS = {
             "familymember",
             "document",
             "statusapplication",
+            "applicationmember",
             "applicationtransition",
             "kandasstatus",
             "duplicateflag",
             "refusalground",
             "statusrule",
+            "statusrequireddocument",
         )
     },  # fmt: skip
 }

@@ -19,24 +19,30 @@ from django.utils.translation import gettext as _
 from core import authz
 from core.audit import acting
 from core.errors import DomainError
-from core.iin import iin_warnings
+from core.iin import iin_warnings, parse_iin
 from core.translit import name_key
 from core.workdays import add_working_days
 from notifications.services import notify
 from oralman.models import (
+    ApplicationMember,
     ApplicationState,
     ApplicationTransition,
+    Channel,
     Document,
+    DocumentType,
     DuplicateFlag,
     Family,
     FamilyMember,
     KandasStatus,
     Person,
+    Recommendation,
     RefusalGround,
     Relationship,
     StatusApplication,
+    StatusRequiredDocument,
     StatusRule,
     TerminationReason,
+    Translation,
 )
 
 S = ApplicationState
@@ -45,7 +51,10 @@ S = ApplicationState
 LEGAL_TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
     S.SUBMITTED: {S.UNDER_REVIEW, S.RETURNED, S.WITHDRAWN},
-    S.UNDER_REVIEW: {S.RETURNED, S.GRANTED, S.REFUSED, S.WITHDRAWN},
+    # Straight to a decision under the rules without a commission; through it under those with one
+    # (the dated rule decides, see _check_commission).
+    S.UNDER_REVIEW: {S.COMMISSION, S.RETURNED, S.GRANTED, S.REFUSED, S.WITHDRAWN},
+    S.COMMISSION: {S.RETURNED, S.GRANTED, S.REFUSED, S.WITHDRAWN},
     S.RETURNED: {S.SUBMITTED, S.WITHDRAWN},
     S.GRANTED: set(),
     S.REFUSED: set(),
@@ -237,7 +246,10 @@ def document_add(*, person: Person, actor, **fields) -> Document:
     document = Document(person=person, uploaded_by=actor, **fields)
     if document.issued_on and document.valid_until and document.valid_until <= document.issued_on:
         raise DomainError(_("A document cannot expire before it was issued."), field="valid_until")
-    if document.application_id and document.application.applicant_id != person.pk:
+    if document.application_id and person.pk not in {
+        document.application.applicant_id,
+        *document.application.listed_members.values_list("person_id", flat=True),
+    }:
         raise DomainError(_("The application belongs to another person."), field="application")
     _full_clean(document, exclude=["uploaded_by", "verified_by", "person", "application"])
     with acting(actor):
@@ -260,37 +272,306 @@ def document_verify(*, document: Document, actor) -> Document:
 
 # --- Status applications ----------------------------------------------------------------------
 
+OPEN_STATES = [S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.COMMISSION, S.RETURNED]
+
+# Civil Code art. 17: full capacity at 18. A minor never applies alone (DOMAIN.md, the status).
+ADULT_AGE = 18
+
+
+def _person_label(person: Person) -> str:
+    return person.full_name
+
+
+def eligibility_problems(person: Person, *, verified: bool) -> list[str]:
+    """Why `person` may not receive the status (an empty list: eligible).
+
+    Law on Migration No. 477-IV art. 1 as amended 13 May 2020: kandas are ethnic Kazakhs, and the
+    members of their families of Kazakh nationality, who were never citizens of Kazakhstan. The
+    nationality is recorded and backed by a document (at submission filed, at the grant verified);
+    the "was ever a citizen of Kazakhstan" answer must be recorded and be "no"."""
+    name = _person_label(person)
+    problems = []
+    if person.citizen_since or person.former_kz_citizen:
+        problems.append(
+            _("%(person)s is or was a citizen of Kazakhstan: the status is only for those who never were.")
+            % {"person": name}
+        )
+    elif person.former_kz_citizen is None:
+        problems.append(
+            _("Record whether %(person)s was ever a citizen of Kazakhstan (the answer must be 'no').")
+            % {"person": name}
+        )
+    if not person.is_kazakh_nationality:
+        problems.append(
+            _("The recorded nationality of %(person)s is not Kazakh: a family member of another nationality stays "
+              "on the family's file but gets no status.") % {"person": name}
+        )  # fmt: skip
+    else:
+        proofs = Document.objects.filter(person=person, doc_type=DocumentType.ETHNICITY_PROOF)
+        if verified:
+            proofs = proofs.filter(verified_at__isnull=False)
+        if not proofs.exists():
+            problems.append(
+                (_("No verified document proves the Kazakh nationality of %(person)s.") if verified
+                 else _("No document proves the Kazakh nationality of %(person)s.")) % {"person": name}
+            )  # fmt: skip
+    return problems
+
+
+def _check_eligible(persons: list[Person], *, verified: bool) -> None:
+    problems = [p for person in persons for p in eligibility_problems(person, verified=verified)]
+    if problems:
+        raise DomainError(" ".join(problems), field="applicant", code="not_eligible")
+
+
+def _check_representative(application: StatusApplication, on: datetime.date) -> None:
+    """A minor (under 18) never applies alone: a parent or guardian, an adult, is the representative."""
+    applicant = application.applicant
+    if applicant.age_on(on) >= ADULT_AGE:
+        return
+    representative = application.representative
+    if representative is None:
+        raise DomainError(
+            _("%(person)s is %(age)s years old: a minor cannot apply alone; record the parent or guardian "
+              "who applies as the representative.") % {"person": applicant, "age": applicant.age_on(on)},
+            field="representative", code="minor_alone",
+        )  # fmt: skip
+    if representative.pk == applicant.pk or representative.age_on(on) < ADULT_AGE:
+        raise DomainError(
+            _("The representative of a minor must be an adult parent or guardian."), field="representative"
+        )
+
+
+def grantees(application: StatusApplication) -> list[Person]:
+    """The applicant and every family member listed on the application, in that order."""
+    members = [m.person for m in application.listed_members.select_related("person").order_by("id")]
+    return [application.applicant, *members]
+
+
+def required_documents() -> list[StatusRequiredDocument]:
+    return list(StatusRequiredDocument.objects.filter(active=True).order_by("doc_type"))
+
+
+@dataclass
+class MissingDocument:
+    person: Person
+    doc_type: str
+    problem: str  # "missing", "unverified", "expired" or "translation"
+
+    def __str__(self) -> str:
+        label = DocumentType(self.doc_type).label
+        if self.problem == "unverified":
+            label = _("%(document)s (not verified)") % {"document": label}
+        elif self.problem == "expired":
+            label = _("%(document)s (expired)") % {"document": label}
+        elif self.problem == "translation":
+            label = _("%(document)s (no notarised translation)") % {"document": label}
+        return f"{self.person.full_name}: {label}"
+
+
+def missing_documents(
+    application: StatusApplication, *, verified: bool = True, on: datetime.date | None = None
+) -> list[MissingDocument]:
+    """The checklist of the status grant: each required document of the applicant (and, for the
+    types required from everyone, of each listed family member), filed, verified by a caseworker when
+    `verified`, not expired on `on`, and with a notarised translation where the type needs one unless
+    the original is in Kazakh or Russian. Source: the Government Corporation's list (August 2025) and
+    the egov service "Assignment/extension of kandas status"; the list itself is StatusRequiredDocument."""
+    on = on or timezone.localdate()
+    persons = grantees(application)
+    documents: dict[tuple[int, str], list[Document]] = {}
+    for document in Document.objects.filter(person__in=persons):
+        documents.setdefault((document.person_id, document.doc_type), []).append(document)
+    missing = []
+    for required in required_documents():
+        owners = persons if required.for_whom == StatusRequiredDocument.ForWhom.EVERY_PERSON else persons[:1]
+        for person in owners:
+            filed = documents.get((person.pk, required.doc_type), [])
+            problem = "missing"
+            for document in filed:
+                if document.valid_until and document.valid_until < on:
+                    problem = "expired" if problem == "missing" else problem
+                    continue
+                if required.needs_translation and document.translation not in (
+                    Translation.ORIGINAL,
+                    Translation.NOTARISED,
+                ):
+                    problem = "translation"
+                    continue
+                if verified and document.verified_at is None:
+                    problem = "unverified"
+                    continue
+                problem = ""
+                break
+            if problem:
+                missing.append(MissingDocument(person=person, doc_type=required.doc_type, problem=problem))
+    return missing
+
+
+def _check_documents(application: StatusApplication, *, verified: bool, on: datetime.date) -> None:
+    missing = missing_documents(application, verified=verified, on=on)
+    if missing:
+        raise DomainError(
+            _("The documents are not complete: %(missing)s.") % {"missing": "; ".join(str(m) for m in missing)},
+            field="documents",
+            code="documents_missing",
+        )
+
+
+def application_warnings(application: StatusApplication) -> list[str]:
+    """What the caseworker should see on a new application: an earlier status of the applicant or a
+    listed member that was revoked or ended early (DOMAIN.md: a warning, the caseworker decides; a
+    previous revoked status is a refusal ground of the policy list)."""
+    persons = grantees(application) if application.pk else [application.applicant]
+    earlier = (
+        KandasStatus.objects.filter(person__in=persons, terminated_on__isnull=False)
+        .exclude(termination_reason=TerminationReason.EXPIRY)
+        .select_related("person")
+        .order_by("terminated_on")
+    )
+    if application.pk:
+        earlier = earlier.exclude(application=application)
+    return [
+        _("%(person)s held a status (certificate %(number)s) that ended on %(date)s: %(reason)s.")
+        % {
+            "person": status.person.full_name,
+            "number": status.certificate_number,
+            "date": status.terminated_on.strftime("%d.%m.%Y"),
+            "reason": TerminationReason(status.termination_reason).label,
+        }
+        for status in earlier
+    ]
+
+
+def _check_channel(channel: str, on: datetime.date) -> None:
+    if channel not in Channel.values:
+        raise DomainError(_("Choose the channel the application came through."), field="channel")
+    if channel == Channel.MIGRATION_PORTAL and not status_rule_on(on).migration_portal_open:
+        raise DomainError(
+            _("The migration portal does not accept status applications under the rules in force on %(date)s.")
+            % {"date": on.strftime("%d.%m.%Y")},
+            field="channel",
+        )
+
 
 @transaction.atomic
 def application_create(
-    *, applicant: Person, region, actor, family: Family | None = None, channel: str = "psc"
+    *,
+    applicant: Person,
+    region,
+    actor,
+    family: Family | None = None,
+    channel: str = "psc",
+    representative: Person | None = None,
+    today: datetime.date | None = None,
 ) -> StatusApplication:
+    """Open a draft. A person who is or was a citizen of Kazakhstan is refused at once (Law on
+    Migration art. 1); a minor needs a representative (an adult parent or guardian); the migration
+    portal channel only where the rule in force opens it. An earlier revoked or early-ended status is
+    returned in `application.warnings` for the caseworker."""
     authz.authorize_actor(actor, authz.ADD, StatusApplication)
     authz.authorize_actor(actor, authz.VIEW, applicant)
-    if applicant.citizen_since:
+    today = today or timezone.localdate()
+    if applicant.citizen_since or applicant.former_kz_citizen:
         raise DomainError(
-            _("%(person)s is already a citizen of Kazakhstan.") % {"person": applicant}, field="applicant"
+            _("%(person)s is or was a citizen of Kazakhstan: the status is only for those who never were.")
+            % {"person": applicant},
+            field="applicant",
+            code="not_eligible",
         )
     if KandasStatus.objects.filter(person=applicant, terminated_on__isnull=True).exists():
         raise DomainError(
             _("%(person)s already holds an active kandas status.") % {"person": applicant}, field="applicant"
         )
-    if StatusApplication.objects.filter(
-        applicant=applicant, state__in=["draft", "submitted", "under_review", "returned"]
-    ).exists():
+    if StatusApplication.objects.filter(applicant=applicant, state__in=OPEN_STATES).exists():
         raise DomainError(_("This person already has an open status application."), field="applicant")
+    _check_channel(channel, today)
+    if family is None:
+        membership = FamilyMember.objects.filter(person=applicant, left_on__isnull=True).first()
+        family = membership.family if membership else None
+    application = StatusApplication(
+        applicant=applicant, region=region, family=family, channel=channel, created_by=actor,
+        representative=representative,
+    )  # fmt: skip
+    _check_representative(application, today)
     with acting(actor):
         try:
             with transaction.atomic():
-                return StatusApplication.objects.create(
-                    applicant=applicant, region=region, family=family, channel=channel, created_by=actor
-                )
+                application.save()
         except IntegrityError as exc:
             raise DomainError(_("This person already has an open status application."), field="applicant") from exc
+    application.warnings = application_warnings(application)
+    return application
+
+
+@transaction.atomic
+def application_list_member(
+    *, application: StatusApplication, person: Person, actor, today: datetime.date | None = None
+) -> ApplicationMember:
+    """List a family member on the application (one application for the family, egov service
+    "Assignment/extension of kandas status"): a current member of the applicant's family, not yet
+    holding a status nor on another open application. A minor member is represented by the
+    applicant (or the applicant's own representative)."""
+    application = _locked(application)
+    today = today or timezone.localdate()
+    if application.state not in (S.DRAFT, S.RETURNED, S.SUBMITTED, S.UNDER_REVIEW):
+        raise DomainError(_("Family members can only be listed before the decision."), field="person")
+    if person.pk == application.applicant_id:
+        raise DomainError(_("The applicant is already on the application."), field="person")
+    if (
+        application.family_id is None
+        or not FamilyMember.objects.filter(
+            family_id=application.family_id, person=person, left_on__isnull=True
+        ).exists()
+    ):
+        raise DomainError(
+            _("%(person)s is not a member of the applicant's family; add them to the family first.")
+            % {"person": person},
+            field="person",
+        )
+    if person.citizen_since or person.former_kz_citizen:
+        raise DomainError(
+            _("%(person)s is or was a citizen of Kazakhstan: the status is only for those who never were.")
+            % {"person": person},
+            field="person",
+            code="not_eligible",
+        )
+    if KandasStatus.objects.filter(person=person, terminated_on__isnull=True).exists():
+        raise DomainError(_("%(person)s already holds an active kandas status.") % {"person": person}, field="person")
+    if (
+        StatusApplication.objects.filter(applicant=person, state__in=OPEN_STATES).exists()
+        or ApplicationMember.objects.filter(person=person, application__state__in=OPEN_STATES)
+        .exclude(application=application)
+        .exists()
+    ):
+        raise DomainError(_("%(person)s is already on another open application.") % {"person": person}, field="person")
+    if ApplicationMember.objects.filter(application=application, person=person).exists():
+        raise DomainError(_("%(person)s is already listed.") % {"person": person}, field="person")
+    representative = None
+    if person.age_on(today) < ADULT_AGE:
+        adult = (
+            application.applicant if application.applicant.age_on(today) >= ADULT_AGE else application.representative
+        )
+        representative = adult
+    with acting(actor):
+        return ApplicationMember.objects.create(application=application, person=person, representative=representative)
+
+
+@transaction.atomic
+def application_unlist_member(*, member: ApplicationMember, actor) -> None:
+    application = _locked(member.application)
+    if application.state in (S.GRANTED, S.REFUSED, S.WITHDRAWN):
+        raise DomainError(_("The application is decided; its list of family members is final."))
+    with acting(actor):
+        member.delete()
 
 
 def _locked(application: StatusApplication) -> StatusApplication:
-    return StatusApplication.objects.select_for_update().select_related("applicant").get(pk=application.pk)
+    return (
+        StatusApplication.objects.select_for_update(of=("self",))
+        .select_related("applicant", "representative")
+        .get(pk=application.pk)
+    )
 
 
 def _move(
@@ -324,11 +605,22 @@ def _start_clock(application: StatusApplication, today: datetime.date) -> None:
 def application_submit(
     *, application: StatusApplication, actor, today: datetime.date | None = None
 ) -> StatusApplication:
-    """Submit a draft or resubmit a returned application; the decision clock starts afresh."""
+    """Submit a draft or resubmit a returned application; the decision clock starts afresh.
+
+    The applicant and each listed member must be eligible (Law on Migration art. 1: Kazakh
+    nationality with a document filed, never a citizen of Kazakhstan); a minor applicant needs a
+    representative; under a rule that refuses an incomplete package at acceptance (October 2025)
+    every required document must be filed (verification comes at the grant)."""
     application = _locked(application)
     today = today or timezone.localdate()
     resubmission = application.state == S.RETURNED
     if application.state in LEGAL_TRANSITIONS and S.SUBMITTED in LEGAL_TRANSITIONS[application.state]:
+        rule = status_rule_on(today)
+        _check_representative(application, today)
+        _check_channel(application.channel, today)
+        _check_eligible(grantees(application), verified=False)
+        if rule.refuse_incomplete_at_submission:
+            _check_documents(application, verified=False, on=today)
         application.submitted_on = application.submitted_on or today
         _start_clock(application, today)
     _move(application, S.SUBMITTED, actor=actor, reason=_("resubmitted") if resubmission else "",
@@ -339,6 +631,61 @@ def application_submit(
 @transaction.atomic
 def application_start_review(*, application: StatusApplication, actor) -> StatusApplication:
     return _move(_locked(application), S.UNDER_REVIEW, actor=actor)
+
+
+def _rule_of(application: StatusApplication) -> StatusRule:
+    """The rule that governs a case: the one in force when its clock started."""
+    return status_rule_on(application.clock_started_on or application.submitted_on or timezone.localdate())
+
+
+@transaction.atomic
+def application_refer_to_commission(
+    *, application: StatusApplication, actor, today: datetime.date | None = None
+) -> StatusApplication:
+    """Send a reviewed case to the commission, which recommends within the rule's working days
+    (October 2025 rules: 3). Only under a rule that has a commission step."""
+    application = _locked(application)
+    today = today or timezone.localdate()
+    rule = _rule_of(application)
+    if S.COMMISSION in LEGAL_TRANSITIONS[application.state]:
+        if not rule.commission_working_days:
+            raise DomainError(
+                _("The rules in force since %(date)s have no commission step.")
+                % {"date": rule.valid_from.strftime("%d.%m.%Y")}
+            )
+        application.commission_due = add_working_days(today, rule.commission_working_days)
+    return _move(application, S.COMMISSION, actor=actor, fields=("commission_due",))
+
+
+@transaction.atomic
+def application_commission_recommend(
+    *, application: StatusApplication, actor, recommendation: str, note: str = "", today: datetime.date | None = None
+) -> StatusApplication:
+    """Record the commission's recommendation (grant or refuse); the department then decides."""
+    application = _locked(application)
+    if application.state != S.COMMISSION:
+        raise DomainError(_("Only an application with the commission can receive its recommendation."))
+    if recommendation not in Recommendation.values:
+        raise DomainError(_("Choose the commission's recommendation."), field="recommendation")
+    application.commission_recommendation = recommendation
+    application.commission_recommended_on = today or timezone.localdate()
+    with acting(actor, reason=note):
+        application.save(update_fields=["commission_recommendation", "commission_recommended_on", "updated_at"])
+    return application
+
+
+def _check_commission(application: StatusApplication) -> None:
+    """Under a rule with a commission step the department decides only on its recommendation."""
+    rule = _rule_of(application)
+    if not rule.commission_working_days:
+        return
+    if application.state != S.COMMISSION or not application.commission_recommendation:
+        raise DomainError(
+            _("Under the rules in force since %(date)s the commission recommends first (within %(days)s working "
+              "days); refer the case to it.") % {"date": rule.valid_from.strftime("%d.%m.%Y"),
+                                                  "days": rule.commission_working_days},
+            field="state", code="commission_first",
+        )  # fmt: skip
 
 
 @transaction.atomic
@@ -373,6 +720,7 @@ def application_refuse(
         raise DomainError(_("A refusal must record its ground."), field="refusal_ground")
     application = _locked(application)
     if S.REFUSED in LEGAL_TRANSITIONS[application.state]:
+        _check_commission(application)
         application.refusal_ground = ground
         application.decided_on = today or timezone.localdate()
     _move(application, S.REFUSED, actor=actor, reason=reason, fields=("refusal_ground", "decided_on"))
@@ -401,38 +749,115 @@ def next_certificate_number(issued_on: datetime.date, region) -> str:
     return f"{prefix}{sequence:06d}"
 
 
+def term_end(start: datetime.date, months: int) -> datetime.date:
+    """The last day of a term counted in months or years from `start`: the same day of the last
+    month (Law on administrative procedures art. 12-1, kept by the Administrative Procedural Code);
+    with no such day (29 February) the last day of that month. 10.03.2026 + 12 -> 10.03.2027;
+    29.02.2028 + 12 -> 28.02.2029."""
+    return start + relativedelta(months=months)
+
+
+def _record_iins(persons: list[Person], iins: dict[int, str], actor) -> list[str]:
+    """Validate and record the IIN of each grantee who has none (the first certificate carries it).
+    A wrong or future-dated IIN, or one held by someone else, refuses the grant; a birth date or sex
+    that differs from the person's is a warning."""
+    warnings = []
+    for person in persons:
+        given = (iins.get(person.pk) or "").strip()
+        if person.iin:
+            if given and given != person.iin:
+                raise DomainError(
+                    _("%(person)s already has the IIN %(iin)s.") % {"person": person.full_name, "iin": person.iin},
+                    field="iin",
+                )
+            continue
+        if not given:
+            raise DomainError(
+                _("Enter the IIN of %(person)s: it is recorded with the first certificate.")
+                % {"person": person.full_name},
+                field="iin",
+                code="iin_required",
+            )
+        try:
+            parse_iin(given)
+        except ValidationError as exc:
+            raise DomainError(f"{person.full_name}: {exc.messages[0]}", field="iin", code="iin_invalid") from exc
+        if holder := Person.objects.filter(iin=given).exclude(pk=person.pk).first():
+            raise DomainError(
+                _("IIN %(iin)s already belongs to %(name)s (case No. %(id)s).")
+                % {"iin": given, "name": holder.full_name, "id": holder.pk},
+                field="iin",
+                code="duplicate",
+            )
+        person.iin = given
+        with acting(actor):
+            person.save(update_fields=["iin", "updated_at"])
+        warnings += [
+            f"{person.full_name}: {w}" for w in iin_warnings(given, birth_date=person.birth_date, sex=person.sex)
+        ]
+    return warnings
+
+
 @transaction.atomic
 def application_grant(
-    *, application: StatusApplication, actor, today: datetime.date | None = None, certificate_number: str | None = None
+    *,
+    application: StatusApplication,
+    actor,
+    today: datetime.date | None = None,
+    certificate_number: str | None = None,
+    iin: str | None = None,
+    iins: dict[int, str] | None = None,
 ) -> KandasStatus:
-    """Grant the status: the certificate is issued today and valid for the rule's months."""
+    """Grant the status to the applicant and each listed family member, each with a certificate of
+    their own issued today and valid through the same day a year later (term_end).
+
+    Refused unless: each grantee is eligible (Law on Migration art. 1, as amended 13.05.2020: Kazakh
+    nationality with a verified document, never a citizen of Kazakhstan); a minor applicant has a
+    representative; the required-documents checklist is complete and verified (missing_documents);
+    the commission has recommended where the rule has one; and each grantee has an IIN, recorded now
+    when missing (`iin` for the applicant, `iins` by person id). Returns the applicant's status;
+    `status.family_statuses` and `status.warnings` carry the rest."""
     application = _locked(application)
     today = today or timezone.localdate()
+    iins = {**(iins or {}), **({application.applicant_id: iin} if iin else {})}
+    persons = grantees(application)
     if S.GRANTED in LEGAL_TRANSITIONS[application.state]:
+        _check_commission(application)
+        _check_representative(application, today)
+        _check_eligible(persons, verified=True)
+        _check_documents(application, verified=True, on=today)
         application.decided_on = today
     _move(application, S.GRANTED, actor=actor, fields=("decided_on",))
+    for person in persons:
+        if KandasStatus.objects.filter(person=person, terminated_on__isnull=True).exists():
+            raise DomainError(_("%(person)s already holds an active kandas status.") % {"person": person})
+    warnings = _record_iins(persons, iins, actor)
     rule = status_rule_on(today)
-    number = certificate_number or next_certificate_number(today, application.region)
-    if KandasStatus.objects.filter(certificate_number=number).exists():
-        raise DomainError(
-            _("Certificate number %(number)s is already used.") % {"number": number}, field="certificate_number"
+    statuses = []
+    for index, person in enumerate(persons):
+        number = (certificate_number if index == 0 else None) or next_certificate_number(today, application.region)
+        if KandasStatus.objects.filter(certificate_number=number).exists():
+            raise DomainError(
+                _("Certificate number %(number)s is already used.") % {"number": number}, field="certificate_number"
+            )
+        with acting(actor):
+            status = KandasStatus.objects.create(
+                person=person,
+                application=application,
+                certificate_number=number,
+                issued_on=today,
+                valid_until=term_end(today, rule.validity_months),
+            )
+        notify(
+            event="status.granted",
+            key=f"status-{status.pk}-granted",
+            person=person,
+            context={"certificate_number": number, "valid_until": status.valid_until.isoformat()},
         )
-    if KandasStatus.objects.filter(person=application.applicant, terminated_on__isnull=True).exists():
-        raise DomainError(_("%(person)s already holds an active kandas status.") % {"person": application.applicant})
-    with acting(actor):
-        status = KandasStatus.objects.create(
-            person=application.applicant,
-            application=application,
-            certificate_number=number,
-            issued_on=today,
-            valid_until=today + relativedelta(months=rule.validity_months) - datetime.timedelta(days=1),
-        )
-    notify(
-        event="status.granted",
-        key=f"status-{status.pk}-granted",
-        person=application.applicant,
-        context={"certificate_number": number, "valid_until": status.valid_until.isoformat()},
-    )
+        statuses.append(status)
+    status = statuses[0]
+    status.family_statuses = statuses[1:]
+    status.warnings = warnings
     return status
 
 
@@ -470,8 +895,9 @@ def status_extend(
     months = months or rule.extension_months
     if not 0 < months <= rule.extension_months:
         raise DomainError(_("An extension is for 1 to %(n)s months.") % {"n": rule.extension_months}, field="months")
-    base = max(status.valid_until, today - datetime.timedelta(days=1))
-    status.valid_until = base + relativedelta(months=months)
+    # The extension runs from the end of the current term, or from today when asked after expiry,
+    # and ends on the same day of the last month (term_end).
+    status.valid_until = term_end(max(status.valid_until, today), months)
     status.extensions += 1
     status.terminated_on = None
     status.termination_reason = ""

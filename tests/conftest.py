@@ -24,6 +24,17 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar_overrides():
+    """The working-day calendar keeps the override table in the process; a test's rows are rolled
+    back without a delete(), so start and end every test with an empty cache."""
+    from core.workdays import clear_overrides_cache
+
+    clear_overrides_cache()
+    yield
+    clear_overrides_cache()
+
+
 @pytest.fixture
 def region(db):
     from core.models import Region

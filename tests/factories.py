@@ -10,7 +10,16 @@ from django.contrib.auth.models import Group
 
 from core.iin import make_iin
 from core.models import Country, Region, User
-from oralman.models import Family, FamilyMember, KandasStatus, Person, StatusApplication
+from oralman.models import (
+    Document,
+    Family,
+    FamilyMember,
+    KandasStatus,
+    Person,
+    StatusApplication,
+    StatusRequiredDocument,
+    Translation,
+)
 
 _serial = itertools.count(1)
 
@@ -65,6 +74,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     citizenship = factory.LazyFunction(lambda: country("CN"))
     passport_number = factory.Sequence(lambda n: f"E{n:08d}")
     region = factory.LazyFunction(lambda: region("pavlodar"))
+    former_kz_citizen = False
     name_key = factory.LazyAttribute(lambda p: __import__("core.translit").translit.name_key(p.surname, p.given_name))
     latin_key = factory.LazyAttribute(
         lambda p: __import__("core.translit").translit.name_key(p.surname_latin, p.given_name_latin)
@@ -85,12 +95,44 @@ class FamilyFactory(factory.django.DjangoModelFactory):
             FamilyMember.objects.create(family=self, person=self.head, relationship="head")
 
 
+def file_required_documents(person: Person, *, verified: bool = True) -> list[Document]:
+    """Every document the status grant requires of `person`, filed (and verified), with a notarised
+    translation where one is needed: what a complete, checked case file looks like."""
+    verifier = UserFactory(username="document-verifier") if verified else None
+    documents = []
+    for required in StatusRequiredDocument.objects.filter(active=True):
+        documents.append(
+            Document.objects.create(
+                person=person,
+                doc_type=required.doc_type,
+                number=f"{required.doc_type[:3].upper()}-{person.pk}",
+                translation=Translation.NOTARISED if required.needs_translation else "",
+                verified_by=verifier,
+                verified_at=datetime.datetime.now(datetime.UTC) if verified else None,
+            )
+        )
+    return documents
+
+
 class StatusApplicationFactory(factory.django.DjangoModelFactory):
+    """An application of an eligible applicant whose file is complete: every required document
+    filed and verified and an IIN, unless `complete=False`."""
+
     class Meta:
         model = StatusApplication
+        skip_postgeneration_save = True
 
     applicant = factory.SubFactory(PersonFactory)
     region = factory.LazyAttribute(lambda a: a.applicant.region)
+
+    @factory.post_generation
+    def complete(self, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        file_required_documents(self.applicant)
+        if not self.applicant.iin:
+            self.applicant.iin = unique_iin(self.applicant.birth_date, self.applicant.sex)
+            self.applicant.save(update_fields=["iin"])
 
 
 class KandasStatusFactory(factory.django.DjangoModelFactory):
@@ -101,7 +143,7 @@ class KandasStatusFactory(factory.django.DjangoModelFactory):
 
     person = factory.SubFactory(PersonFactory)
     application = factory.LazyAttribute(
-        lambda s: StatusApplicationFactory(applicant=s.person, state="granted", decided_on=s.issued_on)
+        lambda s: StatusApplicationFactory(applicant=s.person, state="granted", decided_on=s.issued_on, complete=False)
     )
     certificate_number = factory.Sequence(lambda n: f"KND-TEST-{n:06d}")
     issued_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))

@@ -297,6 +297,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStateEnum": "oralman.models.ApplicationState",
         "TerminationReasonEnum": "oralman.models.TerminationReason",
+        "RecommendationEnum": "oralman.models.Recommendation",
     },
 }
 

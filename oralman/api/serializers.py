@@ -10,6 +10,7 @@ from core.scoping import allowed_region_ids
 from core.validators import validate_document_upload
 from oralman import selectors
 from oralman.models import (
+    ApplicationMember,
     ApplicationTransition,
     Document,
     DocumentType,
@@ -17,6 +18,7 @@ from oralman.models import (
     FamilyMember,
     KandasStatus,
     Person,
+    Recommendation,
     RefusalGround,
     Relationship,
     StatusApplication,
@@ -45,7 +47,8 @@ class PersonSerializer(serializers.ModelSerializer):
         model = Person
         fields = [
             "id", "surname", "given_name", "patronymic", "surname_latin", "given_name_latin", "patronymic_latin",
-            "birth_date", "sex", "country_of_origin", "citizenship", "ethnicity", "passport_number", "passport_country",
+            "birth_date", "sex", "country_of_origin", "citizenship", "ethnicity", "former_kz_citizen", "passport_number",
+            "passport_country",
             "iin", "education", "profession", "languages", "phone", "email", "address", "preferred_language", "region",
             "citizen_since", "created_at", "updated_at",
         ]  # fmt: skip
@@ -125,7 +128,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Document
         fields = ["id", "person", "application", "doc_type", "number", "issued_on", "valid_until", "file",
-                  "uploaded_at", "verified_by", "verified_at"]  # fmt: skip
+                  "translation", "uploaded_at", "verified_by", "verified_at"]  # fmt: skip
         read_only_fields = ["uploaded_at", "verified_by", "verified_at"]
 
     def to_representation(self, instance):
@@ -156,8 +159,18 @@ class TransitionSerializer(serializers.ModelSerializer):
         fields = ["from_state", "to_state", "actor", "at", "reason"]
 
 
+class ApplicationMemberSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+
+    class Meta:
+        model = ApplicationMember
+        fields = ["id", "person", "person_name", "representative"]
+        read_only_fields = fields
+
+
 class StatusApplicationSerializer(serializers.ModelSerializer):
     applicant = scoped_related_field(selectors.person_list)
+    representative = scoped_related_field(selectors.person_list, required=False, allow_null=True)
     family = scoped_related_field(selectors.family_list, required=False, allow_null=True)
     region = WritableRegionField()
     applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
@@ -167,11 +180,15 @@ class StatusApplicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = StatusApplication
         fields = [
-            "id", "applicant", "applicant_name", "family", "region", "channel", "state", "submitted_on",
-            "clock_started_on", "decision_due", "decided_on", "refusal_ground", "overdue", "next_states", "created_at",
+            "id", "applicant", "applicant_name", "representative", "family", "region", "channel", "state", "submitted_on",
+            "clock_started_on", "decision_due", "decided_on", "commission_due", "commission_recommendation",
+            "commission_recommended_on", "refusal_ground", "overdue", "next_states", "created_at",
         ]  # fmt: skip
         read_only_fields = [
             "state",
+            "commission_due",
+            "commission_recommendation",
+            "commission_recommended_on",
             "submitted_on",
             "clock_started_on",
             "decision_due",
@@ -191,9 +208,27 @@ class StatusApplicationSerializer(serializers.ModelSerializer):
 
 class StatusApplicationDetailSerializer(StatusApplicationSerializer):
     transitions = TransitionSerializer(many=True, read_only=True)
+    listed_members = ApplicationMemberSerializer(many=True, read_only=True)
+    missing_documents = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
 
     class Meta(StatusApplicationSerializer.Meta):
-        fields = [*StatusApplicationSerializer.Meta.fields, "transitions"]
+        fields = [*StatusApplicationSerializer.Meta.fields, "listed_members", "missing_documents", "warnings",
+                  "transitions"]  # fmt: skip
+
+    def get_missing_documents(self, obj) -> list[dict]:
+        """The grant's checklist: what is still missing, unverified, expired or untranslated."""
+        from oralman.services import missing_documents
+
+        return [
+            {"person": m.person.pk, "doc_type": m.doc_type, "problem": m.problem, "text": str(m)}
+            for m in missing_documents(obj)
+        ]
+
+    def get_warnings(self, obj) -> list[str]:
+        from oralman.services import application_warnings
+
+        return application_warnings(obj)
 
 
 class ReturnInput(serializers.Serializer):
@@ -207,6 +242,22 @@ class RefuseInput(serializers.Serializer):
 
 class GrantInput(serializers.Serializer):
     certificate_number = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    iin = serializers.CharField(
+        required=False, allow_blank=True, max_length=12, help_text="The applicant's IIN, when not yet recorded."
+    )
+    iins = serializers.DictField(
+        child=serializers.CharField(max_length=12), required=False,
+        help_text="IINs of listed family members without one, by person id.",
+    )  # fmt: skip
+
+
+class ListMemberInput(serializers.Serializer):
+    person = scoped_related_field(selectors.person_list)
+
+
+class RecommendInput(serializers.Serializer):
+    recommendation = serializers.ChoiceField(choices=Recommendation.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class KandasStatusSerializer(serializers.ModelSerializer):

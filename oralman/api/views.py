@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -137,14 +139,14 @@ class StatusApplicationViewSet(ScopedModelViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action == "retrieve":
-            queryset = queryset.prefetch_related("transitions")
+            queryset = queryset.prefetch_related("transitions", "listed_members__person")
         return queryset
 
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.application_create(
             applicant=data["applicant"], region=data["region"], family=data.get("family"),
-            channel=data.get("channel", "psc"), actor=self.request.user,
+            channel=data.get("channel", "psc"), representative=data.get("representative"), actor=self.request.user,
         )  # fmt: skip
 
     def _respond(self, application):
@@ -176,12 +178,60 @@ class StatusApplicationViewSet(ScopedModelViewSet):
         data = s.GrantInput(data=request.data)
         data.is_valid(raise_exception=True)
         application = self.get_object()
+        iins = {}
+        for key, value in (data.validated_data.get("iins") or {}).items():
+            if not str(key).isdigit():
+                raise ValidationError({"iins": [_("The keys are person ids.")]})
+            iins[int(key)] = value
         services.application_grant(
             application=application,
             actor=request.user,
             certificate_number=data.validated_data.get("certificate_number") or None,
+            iin=data.validated_data.get("iin") or None,
+            iins=iins,
         )
         return self._respond(application)
+
+    @extend_schema(request=s.ListMemberInput, responses={200: s.StatusApplicationDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="list-member")
+    def list_member(self, request, pk=None):
+        application = self.get_object()
+        data = s.ListMemberInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        services.application_list_member(
+            application=application, person=data.validated_data["person"], actor=request.user
+        )
+        return self._respond(application)
+
+    @extend_schema(request=s.ListMemberInput, responses={200: s.StatusApplicationDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="unlist-member")
+    def unlist_member(self, request, pk=None):
+        application = self.get_object()
+        data = s.ListMemberInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        member = application.listed_members.filter(person=data.validated_data["person"]).first()
+        if member is None:
+            raise ValidationError({"person": [_("This person is not listed on the application.")]})
+        services.application_unlist_member(member=member, actor=request.user)
+        return self._respond(application)
+
+    @extend_schema(request=None, responses={200: s.StatusApplicationDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="refer-to-commission")
+    def refer_to_commission(self, request, pk=None):
+        return self._respond(
+            services.application_refer_to_commission(application=self.get_object(), actor=request.user)
+        )
+
+    @extend_schema(request=s.RecommendInput, responses={200: s.StatusApplicationDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="commission-recommend")
+    def commission_recommend(self, request, pk=None):
+        data = s.RecommendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            services.application_commission_recommend(
+                application=self.get_object(), actor=request.user, **data.validated_data
+            )
+        )
 
     @extend_schema(request=s.RefuseInput, responses={200: s.StatusApplicationDetailSerializer})
     @action(detail=True, methods=["post"])

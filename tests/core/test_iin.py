@@ -63,10 +63,10 @@ def test_a_mismatching_birth_date_or_sex_is_only_a_warning():
 
 @pytest.mark.parametrize(
     ("digit", "year", "sex"),
-    [("1", 1885, "M"), ("2", 1885, "F"), ("3", 1985, "M"), ("4", 1985, "F"), ("5", 2085, "M"), ("6", 2085, "F")],
+    [("1", 1815, "M"), ("2", 1815, "F"), ("3", 1915, "M"), ("4", 1915, "F"), ("5", 2015, "M"), ("6", 2015, "F")],
 )
 def test_the_seventh_digit_encodes_century_and_sex(digit, year, sex):
-    body = next(f"850315{digit}{s:04d}" for s in range(10000) if check_digit(f"850315{digit}{s:04d}") is not None)
+    body = next(f"150315{digit}{s:04d}" for s in range(10000) if check_digit(f"150315{digit}{s:04d}") is not None)
     info = parse_iin(body + str(check_digit(body)))
     assert info.birth_date == datetime.date(year, 3, 15)
     assert info.sex == sex
@@ -113,3 +113,17 @@ def test_a_mismatch_warning_names_both_dates():
     iin = make_iin(datetime.date(1990, 1, 1), "M", 42)
     [warning] = iin_warnings(iin, birth_date=datetime.date(1990, 1, 2), sex="M")
     assert "1990-01-01" in warning and "1990-01-02" in warning
+
+
+@pytest.mark.parametrize("birth_date", [datetime.date(2085, 3, 15), datetime.date.today() + datetime.timedelta(days=1)])
+def test_an_iin_encoding_a_future_birth_date_is_rejected(birth_date):
+    iin = next(i for s in range(1, 100) if (i := make_iin(birth_date, "M", s)))
+    with pytest.raises(ValidationError) as exc:
+        parse_iin(iin)
+    assert exc.value.code == "iin_future"
+
+
+def test_an_iin_of_someone_born_today_is_accepted():
+    today = datetime.date.today()
+    iin = next(i for s in range(1, 100) if (i := make_iin(today, "F", s)))
+    assert parse_iin(iin).birth_date == today

@@ -84,13 +84,15 @@ def test_the_role_groups_exist_with_their_declared_permissions():
 
 @pytest.mark.django_db
 def test_the_default_status_rules_and_refusal_grounds_are_loaded():
-    rule = StatusRule.objects.get()
-    assert (rule.decision_working_days, rule.validity_months, rule.extension_months, rule.max_extensions) == (
-        5,
-        12,
-        6,
-        1,
-    )
+    rules = StatusRule.objects.order_by("valid_from")
+    assert [(r.valid_from.year, r.decision_working_days) for r in rules] == [
+        (2011, 5),
+        (2021, 4),
+        (2025, 30),
+        (2025, 30),
+    ]
+    for rule in rules:
+        assert (rule.validity_months, rule.extension_months, rule.max_extensions) == (12, 6, 1)
     codes = set(RefusalGround.objects.values_list("code", flat=True))
     assert codes == {"false-documents", "not-eligible", "security-threat", "grave-crime", "revoked-before"}
     for ground in RefusalGround.objects.all():

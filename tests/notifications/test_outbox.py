@@ -33,9 +33,10 @@ def _application_under_review(person):
     return StatusApplicationFactory(
         applicant=person,
         state="under_review",
-        submitted_on=datetime.date(2026, 3, 2),
-        clock_started_on=datetime.date(2026, 3, 2),
-        decision_due=datetime.date(2026, 3, 10),
+        # Under the 2021 rules (no commission step), so the department decides straight from review.
+        submitted_on=datetime.date(2024, 3, 4),
+        clock_started_on=datetime.date(2024, 3, 4),
+        decision_due=datetime.date(2024, 3, 11),
     )
 
 

@@ -37,10 +37,24 @@ PATH_TO = {
     S.SUBMITTED: [S.SUBMITTED],
     S.UNDER_REVIEW: [S.SUBMITTED, S.UNDER_REVIEW],
     S.RETURNED: [S.SUBMITTED, S.RETURNED],
+    S.COMMISSION: [S.SUBMITTED, S.UNDER_REVIEW, S.COMMISSION],
     S.GRANTED: [S.SUBMITTED, S.UNDER_REVIEW, S.GRANTED],
     S.REFUSED: [S.SUBMITTED, S.UNDER_REVIEW, S.REFUSED],
     S.WITHDRAWN: [S.WITHDRAWN],
 }
+
+
+def through_commission(application, *, actor, today=None, recommendation="grant"):
+    """Under a rule with a commission step, take a reviewed case through the commission first."""
+    application.refresh_from_db()
+    if application.state == S.UNDER_REVIEW and services._rule_of(application).commission_working_days:
+        services.application_refer_to_commission(application=application, actor=actor, today=today)
+        application.refresh_from_db()
+    if application.state == S.COMMISSION and not application.commission_recommendation:
+        services.application_commission_recommend(
+            application=application, actor=actor, recommendation=recommendation, today=today
+        )
+    application.refresh_from_db()
 
 
 def perform(application: StatusApplication, to_state: str, *, actor, ground=None, today=None):
@@ -51,9 +65,13 @@ def perform(application: StatusApplication, to_state: str, *, actor, ground=None
         return services.application_start_review(application=application, actor=actor)
     if to_state == S.RETURNED:
         return services.application_return(application=application, actor=actor, reason="birth certificate missing")
+    if to_state == S.COMMISSION:
+        return services.application_refer_to_commission(application=application, actor=actor, today=today)
     if to_state == S.GRANTED:
+        through_commission(application, actor=actor, today=today)
         return services.application_grant(application=application, actor=actor, today=today)
     if to_state == S.REFUSED:
+        through_commission(application, actor=actor, today=today, recommendation="refuse")
         ground = ground or RefusalGround.objects.get(code="false-documents")
         return services.application_refuse(application=application, actor=actor, ground=ground, reason="forged")
     if to_state == S.WITHDRAWN:

@@ -153,7 +153,7 @@ def test_a_legal_transition_answers_the_application_with_its_next_states(client,
     assert response.status_code == 200
     body = response.json()
     assert body["state"] == S.UNDER_REVIEW
-    assert body["next_states"] == [S.RETURNED, S.GRANTED, S.REFUSED, S.WITHDRAWN]
+    assert body["next_states"] == [S.COMMISSION, S.RETURNED, S.GRANTED, S.REFUSED, S.WITHDRAWN]
     assert [t["to_state"] for t in body["transitions"]] == [S.SUBMITTED, S.UNDER_REVIEW]
 
 

@@ -11,7 +11,7 @@ from core.errors import DomainError
 from oralman import services
 from oralman.models import FamilyMember, KandasStatus, StatusApplication
 from tests.factories import FamilyFactory, PersonFactory, StatusApplicationFactory
-from tests.oralman.conftest import perform
+from tests.oralman.conftest import perform, through_commission
 
 
 def race(*calls):
@@ -52,6 +52,7 @@ def test_two_decisions_on_one_application_at_once_leave_one(caseworker, other_ca
     application = StatusApplicationFactory()
     perform(application, "submitted", actor=caseworker)
     perform(application, "under_review", actor=caseworker)
+    through_commission(application, actor=caseworker)
     from oralman.models import RefusalGround
 
     ground = RefusalGround.objects.first()
@@ -72,6 +73,7 @@ def test_two_grants_on_the_same_day_get_distinct_certificate_numbers(caseworker)
     for application in applications:
         perform(application, "submitted", actor=caseworker)
         perform(application, "under_review", actor=caseworker)
+        through_commission(application, actor=caseworker)
     results = race(*[lambda a=a: services.application_grant(application=a, actor=caseworker) for a in applications])
     # The per-series advisory lock makes the second grant wait and take the next number.
     assert all(isinstance(r, KandasStatus) for r in results), results

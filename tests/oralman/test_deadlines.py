@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.workdays import add_working_days, is_working_day, working_days_between
+from core.models import CalendarOverride
+from core.workdays import add_working_days, clear_overrides_cache, is_working_day, working_days_between
 from oralman import services
 from oralman.models import ApplicationState, StatusRule
 from tests.oralman.conftest import perform
@@ -34,17 +35,26 @@ D = datetime.date
         (D(2026, 3, 14), False),  # an ordinary Saturday
     ],
 )
+@pytest.mark.django_db
 def test_the_kazakh_calendar_knows_holidays_and_weekends(day, working):
     assert is_working_day(day) is working
 
 
+@pytest.mark.django_db
 def test_working_days_are_counted_after_the_start_day():
     assert add_working_days(D(2026, 3, 16), 1) == D(2026, 3, 17)
     assert working_days_between(D(2026, 3, 20), D(2026, 4, 1)) == 5
     assert working_days_between(D(2026, 4, 1), D(2026, 3, 20)) == 0
 
 
+@pytest.fixture
+def five_day_rule(db):
+    """The 2011 length (5 working days) in force from 2025-12-01, to test the calendar on 2026 dates."""
+    return StatusRule.objects.create(valid_from=D(2025, 12, 1), decision_working_days=5)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("five_day_rule")
 @pytest.mark.parametrize(
     ("submitted", "due"),
     [
@@ -64,6 +74,7 @@ def test_submission_sets_the_decision_deadline_in_kazakh_working_days(make_appli
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("five_day_rule")
 def test_a_return_stops_the_clock_and_resubmission_restarts_it(make_application, caseworker):
     application = make_application(S.SUBMITTED, today=D(2026, 3, 2))
     assert application.decision_due == D(2026, 3, 10)  # 9 March is the observed Women's Day
@@ -83,11 +94,67 @@ def test_a_return_stops_the_clock_and_resubmission_restarts_it(make_application,
 
 @pytest.mark.django_db
 def test_the_deadline_follows_the_rule_in_force_on_the_submission_day(make_application):
-    StatusRule.objects.create(valid_from=D(2026, 1, 1), decision_working_days=30)
+    StatusRule.objects.create(valid_from=D(2026, 1, 1), decision_working_days=10)
     old = make_application(S.SUBMITTED, today=D(2025, 12, 1))
     new = make_application(S.SUBMITTED, today=D(2026, 2, 2))
-    assert old.decision_due == add_working_days(D(2025, 12, 1), 5)
-    assert new.decision_due == add_working_days(D(2026, 2, 2), 30)
+    assert old.decision_due == add_working_days(D(2025, 12, 1), 30)
+    assert new.decision_due == add_working_days(D(2026, 2, 2), 10)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("submitted", "days", "due"),
+    [
+        (D(2015, 3, 2), 5, D(2015, 3, 10)),  # 2011 rules: 5 working days (9 March 2015 the moved Women's Day)
+        (D(2021, 8, 31), 5, D(2021, 9, 7)),  # the last day of the 2011 rules
+        (D(2021, 9, 1), 4, D(2021, 9, 7)),  # "one application" reform from 1 September 2021: 4 working days
+        (D(2024, 3, 20), 4, D(2024, 3, 29)),  # across Nauryz 2024
+        (D(2025, 8, 1), 30, D(2025, 9, 15)),  # Government Corporation, August 2025: 30 working days
+        (D(2026, 3, 20), 30, D(2026, 5, 8)),  # October 2025 rules: still 30, with the commission step
+    ],
+)
+def test_the_dated_deadline_rules_of_2011_2021_and_2025_apply_by_the_clock_start(
+    make_application, submitted, days, due
+):
+    assert services.status_rule_on(submitted).decision_working_days == days
+    application = make_application(S.SUBMITTED, today=submitted)
+    assert application.decision_due == due
+
+
+@pytest.mark.django_db
+def test_every_dated_rule_names_its_source():
+    rules = list(StatusRule.objects.order_by("valid_from"))
+    assert [r.valid_from for r in rules] == [D(2011, 7, 22), D(2021, 9, 1), D(2025, 8, 1), D(2025, 10, 1)]
+    assert all(r.legal_basis for r in rules)
+    assert [r.commission_working_days for r in rules] == [None, None, None, 3]
+
+
+@pytest.mark.django_db
+def test_an_added_day_off_moves_the_deadline(make_application, five_day_rule):
+    # Monday 2 February 2026 + 5 working days is Monday 9 February; a decree making Friday 6
+    # February a day off moves the deadline to Tuesday 10 February.
+    CalendarOverride.objects.create(day=D(2026, 2, 6), kind=CalendarOverride.Kind.DAY_OFF, decree="test decree")
+    assert not is_working_day(D(2026, 2, 6))
+    application = make_application(S.SUBMITTED, today=D(2026, 2, 2))
+    assert application.decision_due == D(2026, 2, 10)
+
+
+@pytest.mark.django_db
+def test_an_added_working_day_counts_and_removing_the_override_restores_the_package_calendar():
+    saturday = D(2026, 2, 7)
+    assert not is_working_day(saturday)
+    override = CalendarOverride.objects.create(day=saturday, kind=CalendarOverride.Kind.WORKING_DAY, decree="d")
+    assert is_working_day(saturday)
+    assert add_working_days(D(2026, 2, 6), 1) == saturday
+    override.delete()
+    assert not is_working_day(saturday)
+
+
+@pytest.mark.django_db
+def test_the_calendar_reads_the_override_table_once_while_the_cache_lasts(django_assert_num_queries):
+    clear_overrides_cache()
+    with django_assert_num_queries(1):
+        add_working_days(D(2026, 1, 1), 40)
 
 
 @pytest.mark.django_db

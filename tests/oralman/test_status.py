@@ -13,14 +13,14 @@ from oralman import services
 from oralman.models import ApplicationState, KandasStatus, StatusRule, TerminationReason
 from oralman.tasks import expire_statuses_task
 from tests.factories import KandasStatusFactory, PersonFactory
-from tests.oralman.conftest import perform
+from tests.oralman.conftest import perform, through_commission
 
 S = ApplicationState
 D = datetime.date
 
 
 def _granted(make_application, caseworker, on: datetime.date, **kwargs) -> KandasStatus:
-    application = make_application(S.UNDER_REVIEW, **kwargs)
+    application = make_application(S.UNDER_REVIEW, today=on, **kwargs)
     return perform(application, S.GRANTED, actor=caseworker, today=on)
 
 
@@ -28,12 +28,19 @@ def _granted(make_application, caseworker, on: datetime.date, **kwargs) -> Kanda
 @pytest.mark.parametrize(
     ("issued", "valid_until"),
     [
-        (D(2026, 3, 20), D(2027, 3, 19)),
-        (D(2026, 1, 1), D(2026, 12, 31)),
-        (D(2027, 12, 31), D(2028, 12, 30)),
+        # A term in years ends on the same day of the last year (Law on administrative procedures
+        # art. 12-1; DOMAIN.md): issued 10.03.2026, valid through 10.03.2027 ...
+        (D(2026, 3, 10), D(2027, 3, 10)),
+        (D(2026, 3, 20), D(2027, 3, 20)),
+        (D(2026, 1, 1), D(2027, 1, 1)),
+        (D(2027, 12, 31), D(2028, 12, 31)),
+        # ... and with no 29 February in the last year, its last day: 28.02.2029.
+        (D(2028, 2, 29), D(2029, 2, 28)),
     ],
 )
-def test_a_grant_issues_a_certificate_valid_for_one_year(make_application, caseworker, issued, valid_until):
+def test_a_grant_issues_a_certificate_valid_through_the_same_day_a_year_later(
+    make_application, caseworker, issued, valid_until
+):
     status = _granted(make_application, caseworker, issued)
     assert status.issued_on == issued
     assert status.valid_until == valid_until
@@ -57,13 +64,14 @@ def test_certificate_numbers_are_per_region_and_year_and_unique(make_application
 def test_a_grant_with_a_used_certificate_number_is_refused_and_rolled_back(make_application, caseworker):
     used = _granted(make_application, caseworker, D(2026, 3, 20))
     application = make_application(S.UNDER_REVIEW)
+    through_commission(application, actor=caseworker)
     with pytest.raises(DomainError) as exc:
         services.application_grant(
             application=application, actor=caseworker, certificate_number=used.certificate_number
         )
     assert exc.value.field == "certificate_number"
     application.refresh_from_db()
-    assert application.state == S.UNDER_REVIEW, "the state change is rolled back with the failed grant"
+    assert application.state == S.COMMISSION, "the state change is rolled back with the failed grant"
 
 
 @pytest.mark.django_db
@@ -78,20 +86,20 @@ def test_a_person_holds_one_active_status_at_a_time():
 
 @pytest.fixture
 def status(make_application, caseworker):
-    return _granted(make_application, caseworker, D(2026, 3, 20))  # valid until 2027-03-19
+    return _granted(make_application, caseworker, D(2026, 3, 20))  # valid until 2027-03-20
 
 
 @pytest.mark.django_db
 def test_the_extension_window_comes_from_the_status_rule(status):
     opens, closes = services.extension_window(status)
-    assert opens == D(2027, 2, 17)  # 30 days before expiry
-    assert closes == D(2027, 9, 19)  # 6 months after expiry
+    assert opens == D(2027, 2, 18)  # 30 days before expiry
+    assert closes == D(2027, 9, 20)  # 6 months after expiry
 
 
 @pytest.mark.django_db
 def test_an_extension_inside_the_window_adds_six_months(status, caseworker):
     extended = services.status_extend(status=status, actor=caseworker, today=D(2027, 3, 1))
-    assert extended.valid_until == D(2027, 9, 19)
+    assert extended.valid_until == D(2027, 9, 20)  # six months from the end of the term, same day
     assert extended.extensions == 1
 
 
@@ -101,21 +109,21 @@ def test_an_extension_may_be_shorter_but_not_longer_than_the_rule(status, casewo
         services.status_extend(status=status, actor=caseworker, today=D(2027, 3, 1), months=7)
     assert exc.value.field == "months"
     extended = services.status_extend(status=status, actor=caseworker, today=D(2027, 3, 1), months=3)
-    assert extended.valid_until == D(2027, 6, 19)
+    assert extended.valid_until == D(2027, 6, 20)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("day", [D(2027, 2, 16), D(2027, 9, 20), D(2026, 6, 1)])
+@pytest.mark.parametrize("day", [D(2027, 2, 17), D(2027, 9, 21), D(2026, 6, 1)])
 def test_an_extension_outside_the_window_is_refused(status, caseworker, day):
     with pytest.raises(DomainError) as exc:
         services.status_extend(status=status, actor=caseworker, today=day)
-    assert "2027-02-17" in str(exc.value.message) and "2027-09-19" in str(exc.value.message)
+    assert "2027-02-18" in str(exc.value.message) and "2027-09-20" in str(exc.value.message)
     status.refresh_from_db()
     assert status.extensions == 0
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("day", [D(2027, 2, 17), D(2027, 9, 19)])
+@pytest.mark.parametrize("day", [D(2027, 2, 18), D(2027, 9, 20)])
 def test_the_window_includes_its_first_and_last_day(status, caseworker, day):
     assert services.status_extend(status=status, actor=caseworker, today=day).extensions == 1
 
@@ -135,10 +143,10 @@ def test_the_extension_count_and_length_follow_the_rule_in_force_at_issue(make_a
     status = _granted(make_application, caseworker, D(2026, 3, 20))
     services.status_extend(status=status, actor=caseworker, today=D(2027, 3, 1))
     status.refresh_from_db()
-    assert status.valid_until == D(2027, 6, 19)
+    assert status.valid_until == D(2027, 6, 20)
     services.status_extend(status=status, actor=caseworker, today=D(2027, 6, 1))
     status.refresh_from_db()
-    assert (status.valid_until, status.extensions) == (D(2027, 9, 19), 2)
+    assert (status.valid_until, status.extensions) == (D(2027, 9, 20), 2)
     with pytest.raises(DomainError):
         services.status_extend(status=status, actor=caseworker, today=D(2027, 9, 1))
 
@@ -151,7 +159,7 @@ def test_an_expired_status_can_still_be_extended_within_the_window(status, casew
 
     extended = services.status_extend(status=status, actor=caseworker, today=D(2027, 5, 10))
     assert extended.terminated_on is None and extended.termination_reason == ""
-    assert extended.valid_until == D(2027, 11, 9)
+    assert extended.valid_until == D(2027, 11, 10)  # six months from the day of the extension, same day
     assert extended.is_valid_on(D(2027, 6, 1))
 
 
@@ -251,3 +259,27 @@ def test_the_expiry_task_runs_the_job(db):
     expire_statuses_task.delay()  # a second run is a no-op
     status.refresh_from_db()
     assert status.terminated_on == status.valid_until + datetime.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_the_data_migration_moves_running_certificates_to_the_same_day_rule():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("oralman.migrations.0006_status_law_data")
+    short = KandasStatusFactory(issued_on=D(2026, 3, 10), valid_until=D(2027, 3, 9))
+    extended = KandasStatusFactory(issued_on=D(2025, 3, 10), valid_until=D(2026, 9, 9), extensions=1)
+    holder = KandasStatusFactory(issued_on=D(2026, 2, 1), valid_until=D(2027, 1, 31))
+    holder.person.former_kz_citizen = None
+    holder.person.save(update_fields=["former_kz_citizen"])
+
+    migration.load(apps, None)
+    migration.load(apps, None)  # idempotent
+
+    short.refresh_from_db()
+    extended.refresh_from_db()
+    holder.person.refresh_from_db()
+    assert short.valid_until == D(2027, 3, 10)
+    assert extended.valid_until == D(2026, 9, 9), "an extended certificate is left as it was decided"
+    assert holder.person.former_kz_citizen is False, "a status holder was checked: never a citizen"

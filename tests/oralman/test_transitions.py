@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 
 import pytest
@@ -12,11 +13,13 @@ from core.errors import DomainError
 from oralman import services
 from oralman.models import ApplicationState, ApplicationTransition, KandasStatus, StatusApplication
 from tests.factories import StatusApplicationFactory
-from tests.oralman.conftest import perform
+from tests.oralman.conftest import perform, through_commission
 
 S = ApplicationState
 ALL_PAIRS = list(itertools.product(S.values, S.values))
 LEGAL_PAIRS = [(a, b) for a, b in ALL_PAIRS if b in services.LEGAL_TRANSITIONS[a]]
+DECISIONS_WITHOUT_COMMISSION = {(S.UNDER_REVIEW, S.GRANTED), (S.UNDER_REVIEW, S.REFUSED)}
+D = datetime.date
 ILLEGAL_PAIRS = [(a, b) for a, b in ALL_PAIRS if b not in services.LEGAL_TRANSITIONS[a]]
 
 
@@ -24,18 +27,20 @@ def test_the_table_covers_every_state_and_the_final_states_lead_nowhere():
     assert set(services.LEGAL_TRANSITIONS) == set(S.values)
     for final in (S.GRANTED, S.REFUSED, S.WITHDRAWN):
         assert services.LEGAL_TRANSITIONS[final] == set()
-    assert len(LEGAL_PAIRS) == 11
-    assert len(ILLEGAL_PAIRS) == 49 - 11
+    assert len(LEGAL_PAIRS) == 16
+    assert len(ILLEGAL_PAIRS) == 64 - 16
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("from_state", "to_state"), LEGAL_PAIRS, ids=[f"{a}->{b}" for a, b in LEGAL_PAIRS])
 def test_a_legal_transition_moves_and_records_who_when_why(make_application, caseworker, from_state, to_state):
-    application = make_application(from_state)
+    # A decision straight from review is legal only under a rule without the commission step (2024's).
+    today = D(2024, 6, 3) if (from_state, to_state) in DECISIONS_WITHOUT_COMMISSION else None
+    application = make_application(from_state, today=today)
     before = application.transitions.count()
     started = timezone.now()
 
-    perform(application, to_state, actor=caseworker)
+    perform(application, to_state, actor=caseworker, today=today)
 
     application.refresh_from_db()
     assert application.state == to_state
@@ -70,7 +75,7 @@ def test_an_illegal_transition_is_refused_and_changes_nothing(make_application, 
 
 @pytest.mark.django_db
 def test_legal_next_states_follow_the_table_in_a_stable_order():
-    assert services.legal_next_states(S.UNDER_REVIEW) == [S.RETURNED, S.GRANTED, S.REFUSED, S.WITHDRAWN]
+    assert services.legal_next_states(S.UNDER_REVIEW) == [S.COMMISSION, S.RETURNED, S.GRANTED, S.REFUSED, S.WITHDRAWN]
     assert services.legal_next_states(S.GRANTED) == []
 
 
@@ -87,7 +92,8 @@ def test_a_full_case_leaves_its_whole_path_in_the_transitions(make_application, 
         (S.SUBMITTED, S.RETURNED),
         (S.RETURNED, S.SUBMITTED),
         (S.SUBMITTED, S.UNDER_REVIEW),
-        (S.UNDER_REVIEW, S.GRANTED),
+        (S.UNDER_REVIEW, S.COMMISSION),  # the October 2025 rules: the commission recommends first
+        (S.COMMISSION, S.GRANTED),
     ]
     assert application.transitions.get(from_state=S.RETURNED).reason
 
@@ -95,6 +101,7 @@ def test_a_full_case_leaves_its_whole_path_in_the_transitions(make_application, 
 @pytest.mark.django_db
 def test_a_refusal_records_its_ground_and_decision_date(make_application, caseworker, ground):
     application = make_application(S.UNDER_REVIEW)
+    through_commission(application, actor=caseworker, recommendation="refuse")
     services.application_refuse(application=application, actor=caseworker, ground=ground, reason="forged passport")
     application.refresh_from_db()
     assert application.refusal_ground == ground

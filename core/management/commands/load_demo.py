@@ -1,5 +1,10 @@
 """A believable demo data set: users for each role, a few hundred persons and families across
-regions, status applications in every state, and what each app's `demo.py` adds. Idempotent."""
+regions, status applications in every state, and what each app's `demo.py` adds. Idempotent.
+
+Every family applies once for the head, the spouse and the children of Kazakh nationality; a spouse
+of another nationality now and then stays on the family's file without a status. Each file carries
+the documents the grant requires (drafts sometimes still lack some), decided cases went through the
+commission, and each grantee's IIN is recorded at the grant."""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from core.demo_names import FEMALE_NAMES, MALE_NAMES, SURNAME_ROOTS, latin, surn
 from core.iin import make_iin
 from core.models import Country, Region, User
 from oralman import services
-from oralman.models import Family, Person, RefusalGround, Relationship
+from oralman.models import Channel, Family, Person, RefusalGround, Relationship, Translation
 
 DEMO_USERS = [
     # username, password, role, region code, description
@@ -97,7 +102,7 @@ class Command(BaseCommand):
             users[username] = user
         return users
 
-    def _person(self, rng, *, sex, birth_date, region, origin, surname_root, serial) -> Person:
+    def _person(self, rng, *, sex, birth_date, region, origin, surname_root, serial, ethnicity="kazakh") -> Person:
         given = rng.choice(MALE_NAMES if sex == "M" else FEMALE_NAMES)
         surname = surname_for(surname_root, sex)
         iin = make_iin(birth_date, sex, serial) if rng.random() < 0.4 else None
@@ -114,6 +119,8 @@ class Command(BaseCommand):
             passport_country=origin,
             passport_number=f"DEMO{serial:06d}",
             iin=iin,
+            ethnicity=ethnicity,
+            former_kz_citizen=False,
             region=region,
             languages=["kk", "ru"] if rng.random() < 0.5 else ["kk"],
             preferred_language=rng.choice(["kk", "kk", "ru"]),
@@ -128,7 +135,7 @@ class Command(BaseCommand):
         grounds = list(RefusalGround.objects.all())
         today = timezone.localdate()
         serial = 1
-        states = ["draft", "submitted", "under_review", "returned", "granted", "refused", "withdrawn"]
+        states = ["draft", "submitted", "under_review", "commission", "returned", "granted", "refused", "withdrawn"]
         for index in range(families):
             origin = countries[rng.choices([c for c, _ in ORIGINS], weights=[w for _, w in ORIGINS])[0]]
             region = regions[DEMO_REGIONS[index % len(DEMO_REGIONS)]]
@@ -140,10 +147,16 @@ class Command(BaseCommand):
             serial += 1
             actor = users["caseworker.pavlodar"] if region.code == "pavlodar" else users["admin"]
             family = services.family_create(head=head, actor=actor)
+            # Now and then a spouse of another nationality: on the family's file, with no status of her own.
+            spouse_nationality = (
+                "kazakh" if rng.random() < 0.85 else {"UZ": "uzbek", "CN": "uyghur"}.get(origin.iso2, "russian")
+            )
             spouse = self._person(rng, sex="F", birth_date=head_birth + datetime.timedelta(days=rng.randint(-2000, 2000)),
-                                  region=region, origin=origin, surname_root=root, serial=serial)  # fmt: skip
+                                  region=region, origin=origin, surname_root=root, serial=serial,
+                                  ethnicity=spouse_nationality)  # fmt: skip
             serial += 1
             services.family_add_member(family=family, person=spouse, relationship=Relationship.SPOUSE, actor=actor)
+            listed = [spouse] if spouse.is_kazakh_nationality else []
             for _child in range(rng.choice([0, 1, 2, 3, 4, 5])):
                 birth = datetime.date(rng.randint(2005, 2024), rng.randint(1, 12), rng.randint(1, 28))
                 child = self._person(
@@ -157,13 +170,47 @@ class Command(BaseCommand):
                 )
                 serial += 1
                 services.family_add_member(family=family, person=child, relationship=Relationship.CHILD, actor=actor)
-            state = states[index % len(states)] if index < 70 else "granted"
+                listed.append(child)
+            state = states[index % len(states)] if index < 80 else "granted"
+            channel = rng.choice([Channel.PSC, Channel.MIGRATION_PORTAL, Channel.MIGRATION_PORTAL, Channel.EGOV])
             self._application(
-                head, family, region, state, actor, grounds, today - datetime.timedelta(days=rng.randint(3, 40))
-            )
+                head, family, listed, region, state, actor, grounds,
+                today - datetime.timedelta(days=rng.randint(3, 40)), channel, rng,
+            )  # fmt: skip
 
-    def _application(self, head, family, region, state, actor, grounds, submitted):
-        app = services.application_create(applicant=head, region=region, family=family, actor=actor)
+    def _file_documents(self, person, actor, *, complete=True):
+        """The documents the grant requires, filed and verified (a draft may still lack the last ones)."""
+        required = services.required_documents()
+        if not complete:
+            required = required[: len(required) - 2]
+        for rule in required:
+            document = services.document_add(
+                person=person, actor=actor, doc_type=rule.doc_type, number=f"DEMO-{person.pk}-{rule.doc_type[:3]}",
+                translation=Translation.NOTARISED if rule.needs_translation else "",
+            )  # fmt: skip
+            services.document_verify(document=document, actor=actor)
+
+    def _iins(self, persons, rng) -> dict[int, str]:
+        """IINs for the grantees who have none yet (recorded with their first certificate)."""
+        iins = {}
+        for person in persons:
+            if person.iin:
+                continue
+            while True:
+                iin = make_iin(person.birth_date, person.sex, rng.randrange(1, 9999))
+                if iin and iin not in iins.values() and not Person.objects.filter(iin=iin).exists():
+                    iins[person.pk] = iin
+                    break
+        return iins
+
+    def _application(self, head, family, listed, region, state, actor, grounds, submitted, channel, rng):
+        app = services.application_create(
+            applicant=head, region=region, family=family, channel=channel, actor=actor, today=submitted
+        )
+        for member in listed:
+            services.application_list_member(application=app, person=member, actor=actor, today=submitted)
+        for person in [head, *listed]:
+            self._file_documents(person, actor, complete=state != "draft" or person != head)
         if state == "draft":
             return
         if state == "withdrawn":
@@ -176,8 +223,22 @@ class Command(BaseCommand):
             services.application_return(application=app, actor=actor, reason="Нет свидетельства о рождении ребёнка")
             return
         services.application_start_review(application=app, actor=actor)
+        if state == "under_review":
+            return
+        services.application_refer_to_commission(
+            application=app, actor=actor, today=submitted + datetime.timedelta(days=1)
+        )
+        if state == "commission":
+            return
+        services.application_commission_recommend(
+            application=app, actor=actor, recommendation="grant" if state == "granted" else "refuse",
+            today=submitted + datetime.timedelta(days=3),
+        )  # fmt: skip
         if state == "granted":
-            services.application_grant(application=app, actor=actor, today=submitted + datetime.timedelta(days=5))
+            services.application_grant(
+                application=app, actor=actor, today=submitted + datetime.timedelta(days=5),
+                iins=self._iins([head, *listed], rng),
+            )  # fmt: skip
         elif state == "refused":
             services.application_refuse(
                 application=app,
