@@ -178,12 +178,17 @@ def verification_for(code: str, *, today: datetime.date | None = None) -> Verifi
         state, label = _certificate_state(status, today)
     else:
         application = issued.citizenship_application
-        person, number = application.person, application.decree_number or str(application.pk)
+        person, number = application.person, application.registration_number or str(application.pk)
         state = "in_force"
-        if application.state == "granted":
+        if application.state == "granted" and application.is_registration:
+            label = _("In force: admission to citizenship registered under No. %(n)s of %(d)s.") % {
+                "n": application.registration_number,
+                "d": application.registration_date.strftime("%d.%m.%Y"),
+            }
+        elif application.state == "granted":
             label = _("In force: citizenship granted by decree No. %(n)s of %(d)s.") % {
-                "n": application.decree_number,
-                "d": application.decree_date.strftime("%d.%m.%Y"),
+                "n": application.registration_number,
+                "d": application.registration_date.strftime("%d.%m.%Y"),
             }
         else:
             label = _("In force: citizenship refused on %(d)s.") % {"d": application.decided_on.strftime("%d.%m.%Y")}

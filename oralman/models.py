@@ -61,6 +61,15 @@ class Person(models.Model):
         related_name="+",
         help_text=_("Empty for a stateless person."),
     )
+    former_citizenship = models.ForeignKey(
+        Country,
+        verbose_name=_("former citizenship"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The foreign citizenship given up on admission to citizenship of Kazakhstan."),
+    )
     ethnicity = models.CharField(_("ethnicity"), max_length=50, default="kazakh")
     passport_number = models.CharField(_("foreign passport number"), max_length=30, blank=True)
     passport_country = models.ForeignKey(

@@ -159,7 +159,8 @@ class MciValueAdmin(ScopedAdmin):
 class BenefitRatesAdmin(ScopedAdmin):
     list_display = [
         "year", "relocation_mci_per_member", "rent_mci_per_month", "rent_mci_per_month_large_family",
-        "large_family_from_members", "rent_months", "housing_certificate_percent", "housing_certificate_cap_mci",
+        "large_family_from_members", "rent_months", "housing_certificate_mode", "housing_certificate_percent",
+        "housing_certificate_cap_mci", "employer_subsidy_mci",
     ]  # fmt: skip
     ordering = ["-year"]
 
@@ -177,7 +178,7 @@ class InstalmentInline(admin.TabularInline):
     model = BenefitInstalment
     extra = 0
     can_delete = False
-    fields = ["kind", "sequence", "due_on", "amount_mci", "mci_tenge", "amount_tenge", "paid_on"]
+    fields = ["kind", "sequence", "due_on", "amount_mci", "mci_tenge", "amount_tenge", "payee", "employee", "paid_on"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -393,7 +394,7 @@ class BenefitInstalmentAdmin(ScopedAdmin):
     list_display = ["request", "kind", "sequence", "due_on", "amount_mci", "amount_tenge", "paid_on"]
     list_filter = ["kind", "paid_on"]
     ordering = ["due_on", "request_id", "kind", "sequence"]
-    readonly_fields = ["request", "kind", "sequence", "due_on", "amount_mci", "mci_tenge", "amount_tenge", "paid_on", "paid_by"]  # fmt: skip
+    readonly_fields = ["request", "kind", "sequence", "due_on", "amount_mci", "mci_tenge", "amount_tenge", "payee", "employee", "paid_on", "paid_by"]  # fmt: skip
     actions = ["mark_paid"]
 
     def get_queryset(self, request):

@@ -45,7 +45,7 @@ def test_the_decision_letter_renders_in_both_languages(db, caseworker):
         document = services.render_document(issued)
         assert document.write_pdf().startswith(b"%PDF")
         text = " ".join(services.page_text(document).split())
-        assert app.person.full_name in text and word in text and app.decree_number in text
+        assert app.person.full_name in text and word in text and app.registration_number in text
 
 
 def test_a_decision_letter_needs_a_decision(db, caseworker):

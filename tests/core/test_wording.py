@@ -1,0 +1,34 @@
+"""The words DOMAIN.md "Words" asks for: kk "шешілді" (resolved), "реті" (rank), "Моңғолия";
+ru "Кыргызстан" (the names used in Kazakhstan)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+
+from core.models import Country
+
+
+@pytest.mark.parametrize(
+    ("msgid", "kk"),
+    [("resolved", "шешілді"), ("rank", "реті"), ("%(n)s flag(s) resolved.", "Шешілген белгілер саны: %(n)s.")],
+)
+def test_the_kazakh_words_for_resolved_and_rank(msgid, kk):
+    with translation.override("kk"):
+        assert gettext(msgid) == kk
+
+
+def test_no_kazakh_catalogue_says_alyndy_for_resolved_or_darezhe_for_rank():
+    with translation.override("kk"):
+        assert gettext("resolved") != "алынды"
+        assert "дәреже" not in gettext("priority category “%(name)s” (rank %(rank)s)")
+
+
+@pytest.mark.django_db
+def test_the_country_names_are_those_used_in_kazakhstan():
+    kyrgyzstan, mongolia = Country.objects.get(iso2="KG"), Country.objects.get(iso2="MN")
+    assert kyrgyzstan.name_ru == "Кыргызстан"
+    assert mongolia.name_kk == "Моңғолия"
+    with translation.override("kk"):
+        assert str(mongolia) == "Моңғолия"
