@@ -122,11 +122,11 @@ class PersonAdmin(ScopedAdmin):
             _("Identity"),
             {"fields": [("birth_date", "sex"), "iin", ("passport_number", "passport_country"), "ethnicity"]},
         ),
-        (_("Origin"), {"fields": ["country_of_origin", "citizenship", "citizen_since"]}),
+        (_("Origin"), {"fields": ["country_of_origin", "citizenship", "former_citizenship", "citizen_since"]}),
         (_("Background"), {"fields": ["education", "profession", "languages"]}),
         (_("Contacts"), {"fields": [("phone", "email"), "address", "preferred_language", "region"]}),
     ]
-    readonly_fields = ["citizen_since"]
+    readonly_fields = ["citizen_since", "former_citizenship"]
 
     @admin.display(description=_("name (Latin)"), ordering="surname_latin")
     def full_latin(self, obj):

@@ -46,9 +46,9 @@ class PersonSerializer(serializers.ModelSerializer):
             "id", "surname", "given_name", "patronymic", "surname_latin", "given_name_latin", "patronymic_latin",
             "birth_date", "sex", "country_of_origin", "citizenship", "ethnicity", "passport_number", "passport_country",
             "iin", "education", "profession", "languages", "phone", "email", "address", "preferred_language", "region",
-            "citizen_since", "created_at", "updated_at",
+            "former_citizenship", "citizen_since", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = ["citizen_since", "created_at", "updated_at"]
+        read_only_fields = ["former_citizenship", "citizen_since", "created_at", "updated_at"]
 
     def validate_iin(self, value):
         if not value:

@@ -261,3 +261,12 @@ def test_demo_citizens_are_citizens_of_kazakhstan(db, caseworker, administrator)
     assert citizens.exists()
     assert set(citizens.values_list("citizenship__iso2", flat=True)) == {"KZ"}
     assert not citizens.filter(former_citizenship__isnull=True).exists()
+
+
+def test_the_person_api_shows_the_former_citizenship_read_only(client, caseworker):
+    app = f.application(state="under_review")
+    _grant(app, caseworker)
+    client.force_login(caseworker)
+    body = client.get(f"/api/v1/persons/{app.person_id}/").json()
+    assert body["former_citizenship"] == Country.objects.get(iso2="CN").pk
+    assert body["citizenship"] == Country.objects.get(iso2="KZ").pk

@@ -114,3 +114,30 @@ def test_report_queries_stay_constant_with_more_data(db, analyst, slug, django_a
     seed_historical_admissions()
     with django_assert_max_num_queries(2):
         _rows(slug, analyst)
+
+
+def test_the_seed_split_is_labelled_illustrative_not_published(db, analyst):
+    seed_historical_admissions(total=1000, oralmans=900)
+    assert not HistoricalAdmission.objects.filter(illustrative=False).exists()
+    share = _rows("citizenship-oralman-share", analyst)
+    assert all(r["figures"].startswith("иллюстративное распределение") for r in share)
+    assert "иллюстративное" in str(REPORTS["citizenship-oralman-share"].description)
+    by_region = _rows("citizenship-admissions", analyst, group_by="region")
+    assert all("иллюстративное" in r["figures"] for r in by_region)
+
+
+def test_the_cumulative_series_lists_the_years_without_figures(db, analyst):
+    seed_historical_admissions(total=1000, oralmans=900)
+    HistoricalAdmission.objects.create(year=2021, basis="not_stated", count=24_120, source="published")
+    HistoricalAdmission.objects.create(year=2023, basis=Basis.ORALMAN, count=20_523, source="published")
+    HistoricalAdmission.objects.create(year=2023, basis="other", count=6_305, source="published")
+    rows = {r["year"]: r for r in _rows("citizenship-oralman-share", analyst)}
+    assert [str(y) for y in range(1992, 2024)] == list(rows)  # 2011-2020 and 2022 are there, not skipped
+    assert rows["2015"]["admitted"] is None and rows["2015"]["figures"] == "нет данных"
+    assert rows["2015"]["cumulative_admitted"] == 1000 and rows["2015"]["years_without_figures"] == 5
+    assert rows["2021"]["oralmans"] is None and rows["2021"]["share"] is None  # the basis is not stated
+    assert rows["2021"]["basis_unknown"] == 24_120 and rows["2021"]["figures"] == "опубликованное число"
+    assert rows["2023"]["share"] == 76.5  # 20,523 of 26,828
+    assert rows["2023"]["cumulative_admitted"] == 1000 + 24_120 + 26_828
+    assert rows["2023"]["cumulative_share"] == round(100 * (900 + 20_523) / (1000 + 26_828), 1)
+    assert rows["2023"]["years_without_figures"] == 11
