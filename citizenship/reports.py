@@ -112,7 +112,7 @@ def _share(part, whole):
 FIGURE_KINDS = {
     "record": _("records in this system"),
     "published": _("published count"),
-    "illustrative": _("illustrative split of a published total, not published counts"),
+    "illustrative": _("illustrative, not published"),
 }
 
 # Per group: admitted, oralmans among those whose basis is known, admitted whose basis is not stated,

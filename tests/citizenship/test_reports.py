@@ -47,7 +47,7 @@ def test_the_seed_data_set_reports_736828_admitted_and_907_percent_oralmans(db, 
     by_year = _rows("citizenship-admissions", analyst, group_by="year")
     assert by_year[-1] == {
         "label": "Итого", "admitted": 736_828, "oralmans": 668_293, "basis_unknown": 0, "share": 90.7,
-        "figures": "иллюстративное распределение опубликованного итога, не опубликованные данные",
+        "figures": "иллюстративно, не опубликовано",
     }  # fmt: skip
     by_basis = {r["label"]: r["admitted"] for r in _rows("citizenship-admissions", analyst, group_by="basis")}
     assert by_basis[str(Basis.ORALMAN.label)] == 668_293
@@ -120,10 +120,10 @@ def test_the_seed_split_is_labelled_illustrative_not_published(db, analyst):
     seed_historical_admissions(total=1000, oralmans=900)
     assert not HistoricalAdmission.objects.filter(illustrative=False).exists()
     share = _rows("citizenship-oralman-share", analyst)
-    assert all(r["figures"].startswith("иллюстративное распределение") for r in share)
+    assert all(r["figures"] == "иллюстративно, не опубликовано" for r in share)
     assert "иллюстративное" in str(REPORTS["citizenship-oralman-share"].description)
     by_region = _rows("citizenship-admissions", analyst, group_by="region")
-    assert all("иллюстративное" in r["figures"] for r in by_region)
+    assert all("иллюстративно" in r["figures"] for r in by_region)
 
 
 def test_the_cumulative_series_lists_the_years_without_figures(db, analyst):
