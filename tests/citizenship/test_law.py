@@ -270,3 +270,15 @@ def test_the_person_api_shows_the_former_citizenship_read_only(client, caseworke
     body = client.get(f"/api/v1/persons/{app.person_id}/").json()
     assert body["former_citizenship"] == Country.objects.get(iso2="CN").pk
     assert body["citizenship"] == Country.objects.get(iso2="KZ").pk
+
+
+def test_the_admin_offers_the_consent_button_and_records_the_consent(client, caseworker):
+    head, _family, (teen,) = _family_with_children((16, 0))
+    app = f.application(person=head, state="under_review")
+    client.force_login(caseworker)
+    page = client.get(f"/admin/citizenship/citizenshipapplication/{app.pk}/change/").content.decode()
+    assert "Записать согласие ребёнка" in page
+    url = f"/admin/citizenship/citizenshipapplication/{app.pk}/transition/child-consent/"
+    response = client.post(url, {"child": teen.pk, "consent_on": TODAY().strftime("%d.%m.%Y")})
+    assert response.status_code == 302
+    assert FollowingChild.objects.get(application=app, child=teen).consent_on == TODAY()

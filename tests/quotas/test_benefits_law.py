@@ -95,3 +95,18 @@ def test_the_2016_quota_is_in_the_reference_data():
     year = QuotaYear.objects.get(year=2016)
     assert (year.unit, year.national_total, year.is_open) == ("families", 1259 + 463, False)
     assert "1 259 + 463" in year.note
+
+
+def test_the_admin_issues_the_2026_certificate_and_the_employers_subsidy(client, administrator):
+    request = _included(2026, size=2)
+    member = request.family.members.exclude(person=request.family.head).get().person
+    client.force_login(administrator)
+    base = f"/admin/quotas/quotarequest/{request.pk}/transition/"
+    response = client.post(base + "housing/", {"home_price_tenge": "5000000", "due_on": "01.05.2026"})
+    assert response.status_code == 302
+    response = client.post(
+        base + "employer-subsidy/", {"employee": member.pk, "employer": "ТОО «Ертіс»", "due_on": "01.05.2026"}
+    )
+    assert response.status_code == 302
+    amounts = dict(request.instalments.values_list("kind", "amount_tenge"))
+    assert amounts == {"housing": Decimal("5000000.00"), "employer": Decimal("1730000.00")}
