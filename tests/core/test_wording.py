@@ -32,3 +32,12 @@ def test_the_country_names_are_those_used_in_kazakhstan():
     assert mongolia.name_kk == "Моңғолия"
     with translation.override("kk"):
         assert str(mongolia) == "Моңғолия"
+
+
+def test_the_kazakh_citizenship_catalogue_says_kandas_not_oralman():
+    """DOMAIN.md "Words": the Kazakh UI says "қандас"."""
+    import polib
+    from django.conf import settings
+
+    po = polib.pofile(str(settings.BASE_DIR / "citizenship/locale/kk/LC_MESSAGES/django.po"))
+    assert not [e.msgid for e in po if "оралман" in e.msgstr.lower()]
