@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.audit import track_changes
 from core.iin import validate_iin
@@ -39,7 +40,8 @@ class State(models.TextChoices):
     SUBMITTED = "submitted", _("submitted")
     UNDER_REVIEW = "under_review", _("under review")
     RETURNED = "returned", _("returned for documents")
-    GRANTED = "granted", _("granted")
+    # A context: the status application's "granted" means "status granted" in Russian and Kazakh.
+    GRANTED = "granted", pgettext_lazy("citizenship application state", "granted")
     REFUSED = "refused", _("refused")
     WITHDRAWN = "withdrawn", _("withdrawn")
 

@@ -282,3 +282,14 @@ def test_the_admin_offers_the_consent_button_and_records_the_consent(client, cas
     response = client.post(url, {"child": teen.pk, "consent_on": TODAY().strftime("%d.%m.%Y")})
     assert response.status_code == 302
     assert FollowingChild.objects.get(application=app, child=teen).consent_on == TODAY()
+
+
+def test_the_granted_state_says_admitted_to_citizenship_not_status_granted(db):
+    from django.utils import translation
+
+    from citizenship.models import State
+
+    with translation.override("ru"):
+        assert str(State.GRANTED.label) == "принят в гражданство"
+    with translation.override("kk"):
+        assert str(State.GRANTED.label) == "азаматтыққа қабылданды"
