@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from benchmarks.items import REPORT_BOUNDS
 
-# Admissions per year: granted applications by the year of the decree plus the published history.
+# Admissions per year: granted applications by the year of registration plus the historical counts.
 _PER_YEAR = """
 SELECT year, SUM(n)::bigint AS admitted, COALESCE(SUM(n) FILTER (WHERE basis = 'oralman'), 0)::bigint AS oralmans
-FROM (SELECT EXTRACT(YEAR FROM decree_date)::int AS year, basis, COUNT(*) AS n
+FROM (SELECT EXTRACT(YEAR FROM registration_date)::int AS year, basis, COUNT(*) AS n
         FROM citizenship_citizenshipapplication WHERE state = 'granted' GROUP BY 1, 2
       UNION ALL
       SELECT year, basis, count FROM citizenship_historicaladmission) t

@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from citizenship import selectors, services
-from citizenship.forms import GrantForm, ReasonForm, RefuseForm, ReturnForm
+from citizenship.forms import ChildConsentForm, GrantForm, ReasonForm, RefuseForm, ReturnForm
 from citizenship.models import (
     CLOCK_RUNNING_STATES,
     OPEN_STATES,
@@ -22,6 +22,7 @@ from citizenship.models import (
     CitizenshipRefusalGround,
     CitizenshipRule,
     CitizenshipTransition,
+    FollowingChild,
     HistoricalAdmission,
     RequiredDocument,
     State,
@@ -102,10 +103,28 @@ class FiledDocumentInline(ScopedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class FollowingChildInline(admin.TabularInline):
+    """Minor children who follow the parent: consents are recorded by the "record consent"
+    action (citizenship.services.application_record_child_consent); rows are read-only here."""
+
+    model = FollowingChild
+    extra = 0
+    can_delete = False
+    fields = ["child", "consent_on", "consent_document", "followed_on"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("child", "consent_document")
+
+
 def _grant_with_messages(request):
     def perform(obj, user, data):
         result = services.application_grant(
-            application=obj, actor=user, decree_number=data["decree_number"], decree_date=data["decree_date"],
+            application=obj, actor=user, registering_body=data["registering_body"],
+            registration_number=data["registration_number"], registration_date=data["registration_date"],
             iin=data.get("iin") or "",
         )  # fmt: skip
         for warning in result.warnings:
@@ -119,6 +138,8 @@ def _grant_with_messages(request):
                     "date": result.terminated_status.terminated_on,
                 },
             )
+        for child in result.children:
+            messages.info(request, _("%(child)s followed the parent into citizenship.") % {"child": child.child})
         return result
 
     return perform
@@ -147,6 +168,10 @@ class CitizenshipApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
         Transition("resubmit", _("Documents brought: resubmit"), S.SUBMITTED,
                    lambda o, u, d: services.application_resubmit(application=o, actor=u, reason=d.get("reason", "")), form_class=ReasonForm),
         Transition("grant", _("Grant citizenship"), S.GRANTED, lambda o, u, d: None, form_class=GrantForm),
+        Transition("child-consent", _("Record a child's consent"), None,
+                   lambda o, u, d: services.application_record_child_consent(
+                       application=o, child=d["child"], consent_on=d["consent_on"], document=d.get("document"), actor=u),
+                   form_class=ChildConsentForm),
         Transition("refuse", _("Refuse"), S.REFUSED,
                    lambda o, u, d: services.application_refuse(application=o, actor=u, ground=d["ground"], note=d.get("note", "")),
                    form_class=RefuseForm, style="danger"),
@@ -160,24 +185,32 @@ class CitizenshipApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
     list_filter = ["state", DeadlineFilter, "basis", "region", "former_citizenship"]
     search_fields = [
         "person__surname", "person__given_name", "person__surname_latin", "person__given_name_latin",
-        "=person__iin", "=person__passport_number", "=decree_number", "=iin_assigned",
+        "=person__iin", "=person__passport_number", "=registration_number", "=iin_assigned",
     ]  # fmt: skip
     list_select_related = ["person", "region"]
     autocomplete_fields = ["person", "former_citizenship"]
     readonly_fields = [
         "person", "basis", "region", "former_citizenship", "state", "submitted_on", "decision_due", "deadline_flag",
-        "documents_needed", "decided_on", "decree_number", "decree_date", "iin_assigned", "refusal_ground",
-        "decision_note", "created_by", "printable_documents",
+        "documents_needed", "decided_on", "registering_body", "registration_number", "registration_date",
+        "iin_assigned", "refusal_ground", "decision_note", "created_by", "printable_documents",
     ]  # fmt: skip
-    inlines = [FiledDocumentInline, TransitionInline]
+    inlines = [FiledDocumentInline, FollowingChildInline, TransitionInline]
     ordering = ["-submitted_on", "-id"]
     date_hierarchy = "submitted_on"
 
     def available_transitions(self, request, obj):
-        return [
+        moves = [
             dataclasses.replace(t, perform=_grant_with_messages(request)) if t.name == "grant" else t
             for t in super().available_transitions(request, obj)
         ]
+        # Recording a child's consent changes no state: offered while the application is open and
+        # a child of 14 to 18 on the family file could follow.
+        if moves and obj.state in OPEN_STATES:
+            children = services.children_needing_consent(obj)
+            if children:
+                consent = next(t for t in self.transitions if t.name == "child-consent")
+                moves.insert(-2, dataclasses.replace(consent, form_class=ChildConsentForm.for_children(children)))
+        return moves
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -287,7 +320,7 @@ class CitizenshipRefusalGroundAdmin(ConfigAdmin):
 
 @admin.register(HistoricalAdmission)
 class HistoricalAdmissionAdmin(ConfigAdmin):
-    list_display = ["year", "region", "basis", "former_citizenship", "count", "source"]
-    list_filter = ["basis", "year", "region"]
+    list_display = ["year", "region", "basis", "former_citizenship", "count", "illustrative", "source"]
+    list_filter = ["illustrative", "basis", "year", "region"]
     list_select_related = ["region", "former_citizenship"]
     show_full_result_count = False

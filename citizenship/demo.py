@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from citizenship import services
 from citizenship.models import Basis, CitizenshipApplication, CitizenshipRefusalGround, HistoricalAdmission
-from citizenship.seed_stats import seed_historical_admissions
+from citizenship.seed_stats import carry_published_grants, seed_historical_admissions
 from core.iin import make_iin
 from oralman.models import Document, KandasStatus, Person
 
@@ -25,9 +25,18 @@ def _free_iin(person: Person, rng) -> str:
             return iin
 
 
+def registering_body(basis: str, region) -> str:
+    """Who decides: the migration service of the region's police department registers the simplified
+    bases; the President decides the general procedure by decree."""
+    if basis == Basis.GENERAL:
+        return "Президент Республики Казахстан"
+    return f"Управление миграционной службы Департамента полиции ({region.name_ru})"
+
+
 def load_demo(*, rng, users) -> None:
-    if not HistoricalAdmission.objects.exists():
+    if not HistoricalAdmission.objects.filter(illustrative=True).exists():
         seed_historical_admissions()
+    carry_published_grants()
     if CitizenshipApplication.objects.exists():
         return
     today = timezone.localdate()
@@ -66,10 +75,11 @@ def load_demo(*, rng, users) -> None:
         if state == "returned":
             services.application_return(application=app, actor=actor, reason="нотариальный отказ от гражданства")
         elif state == "granted":
-            decree = min(today, submitted + datetime.timedelta(days=rng.randrange(0, 110)))
+            registered = min(today, submitted + datetime.timedelta(days=rng.randrange(0, 110)))
             services.application_grant(
-                application=app, actor=actor, decree_number=f"{decree.year}-{app.pk:04d}", decree_date=decree,
-                iin=_free_iin(person, rng), today=decree,
+                application=app, actor=actor, registering_body=registering_body(basis, person.region),
+                registration_number=f"{registered.year}-{app.pk:04d}", registration_date=registered,
+                iin=_free_iin(person, rng), today=registered,
             )  # fmt: skip
         elif state == "refused":
             decided = min(today, submitted + datetime.timedelta(days=rng.randrange(0, 110)))

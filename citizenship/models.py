@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.audit import track_changes
 from core.iin import validate_iin
@@ -25,11 +26,22 @@ class Basis(models.TextChoices):
     GENERAL = "general", _("general procedure")
 
 
+# The simplified bases are decided by registration with the internal-affairs bodies (Law "On
+# Citizenship" art. 30 p. 4); only the general procedure is decided by a Presidential decree.
+SIMPLIFIED_BASES = [Basis.ORALMAN, Basis.BORN_IN_KAZAKHSTAN, Basis.FORMER_CITIZEN, Basis.FAMILY_OF_CITIZEN]
+
+# Minor children follow a parent's admission: under this age without further ado, from it until
+# adulthood with their written consent recorded (DOMAIN.md "Citizenship").
+CHILD_CONSENT_FROM_AGE = 14
+ADULT_AGE = 18
+
+
 class State(models.TextChoices):
     SUBMITTED = "submitted", _("submitted")
     UNDER_REVIEW = "under_review", _("under review")
     RETURNED = "returned", _("returned for documents")
-    GRANTED = "granted", _("granted")
+    # A context: the status application's "granted" means "status granted" in Russian and Kazakh.
+    GRANTED = "granted", pgettext_lazy("citizenship application state", "granted")
     REFUSED = "refused", _("refused")
     WITHDRAWN = "withdrawn", _("withdrawn")
 
@@ -106,7 +118,9 @@ class CitizenshipRefusalGround(LocalizedName):
 
 @track_changes
 class CitizenshipApplication(models.Model):
-    """An application for citizenship of Kazakhstan, filed in a region and decided by decree."""
+    """An application for citizenship of Kazakhstan, filed in a region. On the simplified bases
+    (kandas among them) the internal-affairs body registers the admission (body, registration
+    number and date); on the general basis the same three fields record the Presidential decree."""
 
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="citizenship_applications", verbose_name=_("applicant")
@@ -128,8 +142,12 @@ class CitizenshipApplication(models.Model):
     submitted_on = models.DateField(_("submitted on"))
     decision_due = models.DateField(_("decision due"))
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    decree_number = models.CharField(_("decree number"), max_length=50, blank=True)
-    decree_date = models.DateField(_("decree date"), null=True, blank=True)
+    registering_body = models.CharField(
+        _("registering body"), max_length=300, blank=True,
+        help_text=_("The internal-affairs body that registered the admission (the President for the general procedure)."),
+    )  # fmt: skip
+    registration_number = models.CharField(_("registration number"), max_length=50, blank=True)
+    registration_date = models.DateField(_("registration date"), null=True, blank=True)
     iin_assigned = models.CharField(_("IIN assigned"), max_length=12, blank=True, validators=[validate_iin])
     refusal_ground = models.ForeignKey(
         CitizenshipRefusalGround, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("refusal ground")
@@ -166,9 +184,10 @@ class CitizenshipApplication(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(state="granted") | (
-                    Q(decided_on__isnull=False, decree_date__isnull=False) & ~Q(decree_number="") & ~Q(iin_assigned="")
+                    Q(decided_on__isnull=False, registration_date__isnull=False) & ~Q(registering_body="")
+                    & ~Q(registration_number="") & ~Q(iin_assigned="")
                 ),
-                name="citizenship_grant_has_decree_and_iin",
+                name="citizenship_grant_has_registration_and_iin",
             ),
             models.CheckConstraint(condition=Q(decision_due__gt=models.F("submitted_on")), name="citizenship_due_after_submission"),
             models.CheckConstraint(
@@ -192,6 +211,37 @@ class CitizenshipApplication(models.Model):
     @property
     def is_oralman(self) -> bool:
         return self.basis == Basis.ORALMAN
+
+    @property
+    def is_registration(self) -> bool:
+        """Decided by registration with the internal-affairs bodies (every simplified basis)."""
+        return self.basis in SIMPLIFIED_BASES
+
+
+class FollowingChild(models.Model):
+    """A minor child on the applicant's family file who follows the parent into citizenship
+    (DOMAIN.md: under 14 with the parent, 14 to 18 with their written consent recorded).
+    A row is written when a consent is recorded and at the grant for every child who followed."""
+
+    application = models.ForeignKey(
+        CitizenshipApplication, on_delete=models.CASCADE, related_name="children", verbose_name=_("application")
+    )
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("child"))
+    consent_on = models.DateField(_("written consent recorded on"), null=True, blank=True)
+    consent_document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("consent document"),
+    )  # fmt: skip
+    followed_on = models.DateField(_("citizen with the parent since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("child following the parent")
+        verbose_name_plural = _("children following the parent")
+        ordering = ["application", "child__birth_date"]
+        constraints = [models.UniqueConstraint(fields=["application", "child"], name="following_child_once")]
+
+    def __str__(self) -> str:
+        return str(self.child)
 
 
 class ApplicationDocument(models.Model):
@@ -226,20 +276,38 @@ class CitizenshipTransition(TransitionRecord):
         ordering = TransitionRecord.Meta.ordering
 
 
+# A published count may not say the basis: "other" = not kandas, basis not stated; "not_stated" =
+# the basis is unknown, kandas may be among them (the year's kandas share is then unknown).
+HISTORICAL_OTHER = "other"
+HISTORICAL_NOT_STATED = "not_stated"
+HISTORICAL_BASIS_CHOICES = [
+    *Basis.choices,
+    (HISTORICAL_OTHER, _("other than kandas, basis not stated")),
+    (HISTORICAL_NOT_STATED, _("basis not stated")),
+]
+
+
 class HistoricalAdmission(models.Model):
-    """Admissions to citizenship before individual applications were kept in this system,
-    as published counts per year, region, basis and former citizenship. The admission
-    reports add these counts to the individual grants (see docs/citizenship.md)."""
+    """Admissions to citizenship before (or beside) the individual applications kept in this
+    system, as counts per year, region, basis and former citizenship. A count is either published
+    as it stands, or `illustrative`: a share of a published total spread over years, regions or
+    countries by documented weights (the seed gives totals only). The admission reports add these
+    counts to the individual grants and say on the page when a figure is illustrative
+    (see docs/citizenship.md)."""
 
     year = models.PositiveSmallIntegerField(_("year"))
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("region")
     )
-    basis = models.CharField(_("basis"), max_length=20, choices=Basis.choices)
+    basis = models.CharField(_("basis"), max_length=20, choices=HISTORICAL_BASIS_CHOICES)
     former_citizenship = models.ForeignKey(
         Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("former citizenship")
     )
     count = models.PositiveIntegerField(_("persons admitted"))
+    illustrative = models.BooleanField(
+        _("illustrative split"), default=False,
+        help_text=_("A share of a published total spread by documented weights, not a published count."),
+    )  # fmt: skip
     source = models.CharField(_("source"), max_length=300, blank=True)
 
     class Meta:

@@ -1,9 +1,14 @@
 """The ministry's citizenship figures, each computed by one SQL aggregate in PostgreSQL.
 
 Admissions = individual grants recorded in this system (CitizenshipApplication, state granted,
-counted in the year of the decree) UNION ALL the published historical counts (HistoricalAdmission)
-for the years before individual records exist. A person counts as an oralman admission when the
-basis is the simplified procedure for kandas (oralmans).
+counted in the year of registration) UNION ALL the historical counts (HistoricalAdmission). A person
+counts as an oralman admission when the basis is the simplified procedure for kandas (oralmans).
+
+Honesty rules (DOMAIN.md "Seed figures"): every row says where its figures come from (records in
+this system, published counts, or an illustrative split of a published total); a count whose basis
+is not stated is shown apart and left out of the oralman share; the per-year series has a row for
+every year from the first to the last, a year without figures included, and the cumulative columns
+say how many years so far had no figures.
 """
 
 from __future__ import annotations
@@ -13,7 +18,13 @@ from django.db import connection
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from citizenship.models import Basis, CitizenshipApplication, HistoricalAdmission
+from citizenship.models import (
+    HISTORICAL_BASIS_CHOICES,
+    HISTORICAL_NOT_STATED,
+    Basis,
+    CitizenshipApplication,
+    HistoricalAdmission,
+)
 from core.models import Region
 from core.reports import Chart, Column, Report, register
 from core.roles import Role, role_of
@@ -64,7 +75,7 @@ def _admissions_cte(user, params) -> tuple[str, list]:
         args_hist.append(region_id)
     for key, op in (("year_from", ">="), ("year_to", "<=")):
         if params.get(key):
-            filters_app.append(f"EXTRACT(YEAR FROM a.decree_date)::int {op} %s")
+            filters_app.append(f"EXTRACT(YEAR FROM a.registration_date)::int {op} %s")
             filters_hist.append(f"h.year {op} %s")
             args_app.append(params[key])
             args_hist.append(params[key])
@@ -72,13 +83,14 @@ def _admissions_cte(user, params) -> tuple[str, list]:
     where_hist = " AND ".join(filters_hist) or "TRUE"
     sql = f"""
         WITH admissions AS (
-            SELECT EXTRACT(YEAR FROM a.decree_date)::int AS year, a.region_id, a.basis,
-                   a.former_citizenship_id, COUNT(*)::bigint AS n
+            SELECT EXTRACT(YEAR FROM a.registration_date)::int AS year, a.region_id, a.basis,
+                   a.former_citizenship_id, COUNT(*)::bigint AS n, 'record' AS kind
             FROM {APPLICATIONS} a
             WHERE a.state = 'granted'{where_app}
             GROUP BY 1, 2, 3, 4
             UNION ALL
-            SELECT h.year, h.region_id, h.basis, h.former_citizenship_id, h.count::bigint
+            SELECT h.year, h.region_id, h.basis, h.former_citizenship_id, h.count::bigint,
+                   CASE WHEN h.illustrative THEN 'illustrative' ELSE 'published' END
             FROM {HISTORY} h
             WHERE {where_hist}
         )
@@ -94,7 +106,47 @@ def _fetch(sql: str, args: list) -> list[dict]:
 
 
 def _share(part, whole):
-    return round(100.0 * float(part) / float(whole), 1) if whole else None
+    return round(100.0 * float(part) / float(whole), 1) if whole and part is not None else None
+
+
+FIGURE_KINDS = {
+    "record": _("records in this system"),
+    "published": _("published count"),
+    "illustrative": _("illustrative, not published"),
+}
+
+# Per group: admitted, oralmans among those whose basis is known, admitted whose basis is not stated,
+# and the kinds of figures that went into the group.
+_AGGREGATES = """
+    SUM(adm.n)::bigint AS admitted,
+    COALESCE(SUM(adm.n) FILTER (WHERE adm.basis = %(oralman)s), 0)::bigint AS oralmans,
+    COALESCE(SUM(adm.n) FILTER (WHERE adm.basis = %(not_stated)s), 0)::bigint AS basis_unknown,
+    array_agg(DISTINCT adm.kind) AS kinds
+"""
+
+
+def _figures(kinds) -> str:
+    return "; ".join(str(FIGURE_KINDS[k]) for k in FIGURE_KINDS if k in (kinds or [])) or str(_("no figures"))
+
+
+def _finish(row: dict) -> None:
+    """Oralmans and their share only where the basis is known (None when it is not known at all)."""
+    known = (row["admitted"] or 0) - (row["basis_unknown"] or 0)
+    if row["admitted"] is not None and known <= 0:
+        row["oralmans"] = None
+    row["share"] = _share(row["oralmans"], known)
+    row["figures"] = _figures(row.pop("kinds", None))
+
+
+def _named(sql: str, args: list, extra: dict) -> tuple[str, dict]:
+    """The admissions CTE takes positional arguments; name them so the aggregates can add theirs."""
+    names = {f"a{i}": value for i, value in enumerate(args)}
+    for i in range(len(args)):
+        sql = sql.replace("%s", f"%(a{i})s", 1)
+    return sql, {**names, **extra}
+
+
+BASIS_ARGS = {"oralman": Basis.ORALMAN, "not_stated": HISTORICAL_NOT_STATED}
 
 
 def admission_rows(*, user, params) -> list[dict]:
@@ -108,48 +160,69 @@ def admission_rows(*, user, params) -> list[dict]:
         "former_citizenship": (_name_column("c"), "adm.former_citizenship_id", "admitted DESC"),
     }[group_by]
     label, group_key, order = key
-    sql = f"""{cte}
-        SELECT {label} AS label, SUM(adm.n)::bigint AS admitted,
-               COALESCE(SUM(adm.n) FILTER (WHERE adm.basis = %s), 0)::bigint AS oralmans
+    sql, named = _named(cte, args, BASIS_ARGS)
+    sql = f"""{sql}
+        SELECT {label} AS label, {_AGGREGATES}
         FROM admissions adm
         LEFT JOIN core_region r ON r.id = adm.region_id
         LEFT JOIN core_country c ON c.id = adm.former_citizenship_id
         GROUP BY {group_key}, {label}
         ORDER BY {order}, 1
     """
-    rows = _fetch(sql, [*args, Basis.ORALMAN])
-    labels = dict(Basis.choices)
+    rows = _fetch(sql, named)
+    labels = dict(HISTORICAL_BASIS_CHOICES)
+    kinds = set()
     for row in rows:
+        kinds.update(row["kinds"] or [])
         if group_by == "basis":
             row["label"] = str(labels.get(row["label"], row["label"]))
         elif row["label"] is None:
             row["label"] = str(_("not stated"))
-        row["share"] = _share(row["oralmans"], row["admitted"])
-    total = sum(r["admitted"] for r in rows)
-    oralmans = sum(r["oralmans"] for r in rows)
-    rows.append({"label": str(_("Total")), "admitted": total, "oralmans": oralmans, "share": _share(oralmans, total)})
+        _finish(row)
+    total = {
+        "label": str(_("Total")),
+        "admitted": sum(r["admitted"] for r in rows),
+        "oralmans": sum(r["oralmans"] or 0 for r in rows),
+        "basis_unknown": sum(r["basis_unknown"] for r in rows),
+        "kinds": sorted(kinds),
+    }
+    _finish(total)
+    rows.append(total)
     return rows
 
 
 def oralman_share_rows(*, user, params) -> list[dict]:
-    """Per year and cumulatively: all admissions, oralmans among them, and their share."""
+    """Per year and cumulatively: all admissions, oralmans among them, and their share.
+
+    Every year from the first to the last appears, a year without figures too (its cumulative
+    figures carry the sum so far and `years_without_figures` counts the gap), so the cumulative
+    series never silently skips years (DOMAIN.md: the seed gives 1992-2010, the public reports
+    2021-2023)."""
     cte, args = _admissions_cte(user, params)
-    sql = f"""{cte}
-        SELECT year, admitted, oralmans,
-               SUM(admitted) OVER (ORDER BY year)::bigint AS cumulative_admitted,
-               SUM(oralmans) OVER (ORDER BY year)::bigint AS cumulative_oralmans
-        FROM (
-            SELECT adm.year, SUM(adm.n)::bigint AS admitted,
-                   COALESCE(SUM(adm.n) FILTER (WHERE adm.basis = %s), 0)::bigint AS oralmans
+    sql, named = _named(cte, args, BASIS_ARGS)
+    sql = f"""{sql}
+        , per_year AS (
+            SELECT adm.year, {_AGGREGATES}
             FROM admissions adm GROUP BY adm.year
-        ) per_year
-        ORDER BY year
+        )
+        SELECT y.year, p.admitted, p.oralmans, p.basis_unknown, p.kinds,
+               SUM(p.admitted) OVER w AS cumulative_admitted,
+               SUM(p.oralmans) OVER w AS cumulative_oralmans,
+               SUM(p.basis_unknown) OVER w AS cumulative_basis_unknown,
+               COUNT(*) FILTER (WHERE p.year IS NULL) OVER w AS years_without_figures
+        FROM generate_series((SELECT MIN(year) FROM per_year), (SELECT MAX(year) FROM per_year)) AS y(year)
+        LEFT JOIN per_year p ON p.year = y.year
+        WINDOW w AS (ORDER BY y.year)
+        ORDER BY y.year
     """
-    rows = _fetch(sql, [*args, Basis.ORALMAN])
+    rows = _fetch(sql, named)
     for row in rows:
         row["year"] = str(row["year"])
-        row["share"] = _share(row["oralmans"], row["admitted"])
-        row["cumulative_share"] = _share(row["cumulative_oralmans"], row["cumulative_admitted"])
+        _finish(row)
+        for key in ("cumulative_admitted", "cumulative_oralmans", "cumulative_basis_unknown"):
+            row[key] = int(row[key] or 0)
+        known = row["cumulative_admitted"] - row.pop("cumulative_basis_unknown")
+        row["cumulative_share"] = _share(row["cumulative_oralmans"], known)
     return rows
 
 
@@ -203,13 +276,18 @@ register(
         title=_("Admissions to citizenship"),
         description=_(
             "Persons admitted to citizenship by year, region, basis or former citizenship, and the oralmans "
-            "(kandas, simplified procedure) among them. Individual grants plus published historical counts."
+            "(kandas, simplified procedure) among them: grants recorded in this system plus historical counts. "
+            "The seed speech gives totals only (736,828 admitted until 2010, 668,293 of them oralmans): their "
+            "split by year, region and country is illustrative, not published, as the column “Figures” says. "
+            "Counts whose basis is not stated are left out of the oralman share."
         ),
         columns=[
             Column("label", _("Group")),
             Column("admitted", _("Admitted"), numeric=True),
             Column("oralmans", _("Of them oralmans (kandas)"), numeric=True),
+            Column("basis_unknown", _("Of them basis not stated"), numeric=True),
             Column("share", _("Oralman share, %"), numeric=True),
+            Column("figures", _("Figures")),
         ],
         rows=admission_rows,
         params_form=AdmissionParams,
@@ -222,16 +300,22 @@ register(
         slug="citizenship-oralman-share",
         title=_("Share of oralmans among admissions to citizenship"),
         description=_(
-            "Per year and cumulatively since independence (the seed speech: 736,828 admitted, 668,293 of them oralmans)."
+            "Per year and cumulatively since independence. The seed speech gives totals only (736,828 admitted "
+            "until 2010, 668,293 of them oralmans): the split of 1992-2010 by year is illustrative, not published, "
+            "so every one of those years shows the same share. Years without figures are listed, not skipped: the "
+            "cumulative columns then sum the known years only, and the last column counts the years missing."
         ),
         columns=[
             Column("year", _("Year")),
             Column("admitted", _("Admitted"), numeric=True),
             Column("oralmans", _("Of them oralmans (kandas)"), numeric=True),
+            Column("basis_unknown", _("Of them basis not stated"), numeric=True),
             Column("share", _("Oralman share, %"), numeric=True),
             Column("cumulative_admitted", _("Admitted, cumulative"), numeric=True),
             Column("cumulative_oralmans", _("Oralmans, cumulative"), numeric=True),
             Column("cumulative_share", _("Oralman share cumulative, %"), numeric=True),
+            Column("years_without_figures", _("Years without figures so far"), numeric=True),
+            Column("figures", _("Figures")),
         ],
         rows=oralman_share_rows,
         params_form=AdmissionParams,

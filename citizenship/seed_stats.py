@@ -6,6 +6,11 @@ illustrative: years weighted after the arrival waves (early 1990s and the Nurly 
 regions after where oralmans settled, former citizenships after DOMAIN.md (arrivals up to 2016:
 Uzbekistan 61.6%, China 14.2%, Mongolia 9.2%, Turkmenistan 6.8%, Russia 4.6%, others 3.6%).
 Every total is apportioned exactly (largest remainder), so the sums are the speech's numbers.
+These rows are marked `illustrative`: the reports say on the page that the split is not published.
+
+Later published national totals (DOMAIN.md: citizenship grants 24,120 in 2021, 22,114 in 2022,
+26,828 in 2023 of them 20,523 kandas) are carried as they stand (`PUBLISHED_GRANTS`, not
+illustrative): no region, no country, the basis "not stated" where the kandas share is not given.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from itertools import product
 
 from django.db import transaction
 
-from citizenship.models import Basis, HistoricalAdmission
+from citizenship.models import HISTORICAL_NOT_STATED, HISTORICAL_OTHER, Basis, HistoricalAdmission
 from core.models import Country, Region
 
 SOURCE = "Seed speech of the Ministry of Internal Affairs, 2010 (seed/000_c668f52753413f87.txt); split illustrative"
@@ -34,6 +39,28 @@ REGION_WEIGHTS = {
 ORALMAN_ORIGINS = {"UZ": 61.6, "CN": 14.2, "MN": 9.2, "TM": 6.8, "RU": 4.6, "TJ": 1.2, "KG": 1.0, "IR": 0.8, "TR": 0.6}
 OTHER_BASES = {Basis.FORMER_CITIZEN: 40, Basis.FAMILY_OF_CITIZEN: 30, Basis.BORN_IN_KAZAKHSTAN: 20, Basis.GENERAL: 10}
 OTHER_ORIGINS = {"RU": 45, "UZ": 20, "KG": 12, "UA": 8, "BY": 5, "TJ": 5, "DE": 5}
+
+
+PUBLISHED_SOURCE = "Public reporting of citizenship grants (DOMAIN.md: 2021-2023)"
+# (year, basis, count): published national totals; 2023 gives the kandas among them.
+PUBLISHED_GRANTS = [
+    (2021, HISTORICAL_NOT_STATED, 24_120),
+    (2022, HISTORICAL_NOT_STATED, 22_114),
+    (2023, Basis.ORALMAN, 20_523),
+    (2023, HISTORICAL_OTHER, 26_828 - 20_523),
+]
+
+
+def carry_published_grants() -> int:
+    """Write the published national totals of later years (idempotent); returns how many were new."""
+    created = 0
+    for year, basis, count in PUBLISHED_GRANTS:
+        _row, new = HistoricalAdmission.objects.get_or_create(
+            year=year, region=None, basis=basis, former_citizenship=None,
+            defaults={"count": count, "source": PUBLISHED_SOURCE, "illustrative": False},
+        )  # fmt: skip
+        created += new
+    return created
 
 
 def apportion(total: int, weights: list[float]) -> list[int]:
@@ -74,12 +101,12 @@ def seed_historical_admissions(
     rows = []
     for (year, region, country), count in _cells(oralmans, [YEAR_WEIGHTS, region_weights, oralman_origins]):
         if count:
-            rows.append(HistoricalAdmission(year=year, region=region, basis=Basis.ORALMAN,
-                                            former_citizenship=country, count=count, source=SOURCE))  # fmt: skip
+            rows.append(HistoricalAdmission(year=year, region=region, basis=Basis.ORALMAN, former_citizenship=country,
+                                            count=count, source=SOURCE, illustrative=True))  # fmt: skip
     others = [YEAR_WEIGHTS, region_weights, OTHER_BASES, other_origins]
     for (year, region, basis, country), count in _cells(total - oralmans, others):
         if count:
-            rows.append(HistoricalAdmission(year=year, region=region, basis=basis,
-                                            former_citizenship=country, count=count, source=SOURCE))  # fmt: skip
+            rows.append(HistoricalAdmission(year=year, region=region, basis=basis, former_citizenship=country,
+                                            count=count, source=SOURCE, illustrative=True))  # fmt: skip
     HistoricalAdmission.objects.bulk_create(rows, batch_size=batch_size)
     return len(rows)

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citizenship.models import (
+    ADULT_AGE,
+    CHILD_CONSENT_FROM_AGE,
     OPEN_STATES,
     ApplicationDocument,
     Basis,
@@ -24,6 +27,7 @@ from citizenship.models import (
     CitizenshipRefusalGround,
     CitizenshipRule,
     CitizenshipTransition,
+    FollowingChild,
     RequiredDocument,
     State,
 )
@@ -31,8 +35,18 @@ from core import authz
 from core.audit import acting
 from core.errors import DomainError
 from core.iin import iin_warnings, parse_iin
+from core.models import Country
+from core.workdays import is_working_day
 from notifications.services import notify
-from oralman.models import Document, DocumentType, KandasStatus, Person, TerminationReason
+from oralman.models import (
+    Document,
+    DocumentType,
+    FamilyMember,
+    KandasStatus,
+    Person,
+    Relationship,
+    TerminationReason,
+)
 from oralman.services import status_terminate
 
 S = State
@@ -66,8 +80,13 @@ def citizenship_rule_on(day: datetime.date) -> CitizenshipRule:
 
 
 def decision_deadline(submitted_on: datetime.date) -> datetime.date:
-    """The last day for the decision: the rule's months after submission (3 by default)."""
-    return submitted_on + relativedelta(months=citizenship_rule_on(submitted_on).decision_months)
+    """The last day for the decision: the rule's months after submission (3 by default, DOMAIN.md
+    "Citizenship": "a due date on a non-working day moves to the next working day"); working days
+    are core.workdays' (Kazakhstan's public holidays and days off transferred by decree)."""
+    due = submitted_on + relativedelta(months=citizenship_rule_on(submitted_on).decision_months)
+    while not is_working_day(due):
+        due += datetime.timedelta(days=1)
+    return due
 
 
 def required_doc_types(basis: str) -> list[str]:
@@ -89,6 +108,37 @@ def missing_documents(application: CitizenshipApplication) -> list[str]:
 
 
 # --- Creating an application and filing documents -------------------------------------------
+
+
+def _check_valid_status(person: Person, day: datetime.date) -> KandasStatus:
+    """The simplified procedure for kandas needs a kandas status valid on the day of submission
+    (Law "On Citizenship" art. 30 p. 4 with Law "On Migration of Population" art. 1; DOMAIN.md
+    "Citizenship": a currently valid status, extended if need be to finish citizenship). An
+    expired status, one ended (departure, revocation, death...) or one not yet in force is refused."""
+    statuses = KandasStatus.objects.filter(person=person, issued_on__lte=day).order_by("-issued_on", "-pk")
+    valid = statuses.filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=day), valid_until__gte=day).first()
+    if valid is not None:
+        return valid
+    latest = statuses.first()
+    if latest is None:
+        raise DomainError(
+            _("The simplified procedure for kandas needs a kandas status valid on the day of submission; "
+              "%(person)s has none.") % {"person": person},
+            field="basis", code="no_valid_status",
+        )  # fmt: skip
+    if latest.terminated_on and latest.terminated_on <= day and latest.termination_reason != TerminationReason.EXPIRY:
+        raise DomainError(
+            _("The kandas status of %(person)s ended on %(date)s (%(reason)s); the simplified procedure needs a "
+              "status valid on the day of submission.")
+            % {"person": person, "date": latest.terminated_on,
+               "reason": TerminationReason(latest.termination_reason).label},
+            field="basis", code="status_ended",
+        )  # fmt: skip
+    raise DomainError(
+        _("The kandas status of %(person)s expired on %(date)s; extend it before applying (the simplified procedure "
+          "needs a status valid on the day of submission).") % {"person": person, "date": latest.valid_until},
+        field="basis", code="status_expired",
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -116,16 +166,8 @@ def application_submit(
         )
     if submitted_on > timezone.localdate():
         raise DomainError(_("An application cannot be submitted in the future."), field="submitted_on")
-    if (
-        basis == Basis.ORALMAN
-        and not KandasStatus.objects.filter(person=person)
-        .exclude(termination_reason=TerminationReason.REVOKED)
-        .exists()
-    ):
-        raise DomainError(
-            _("The simplified procedure for kandas needs a kandas status; %(person)s has none.") % {"person": person},
-            field="basis",
-        )
+    if basis == Basis.ORALMAN:
+        _check_valid_status(person, submitted_on)
     if CitizenshipApplication.objects.filter(person=person, state__in=OPEN_STATES).exists():
         raise DomainError(_("This person already has an open citizenship application."), field="person")
     application = CitizenshipApplication(
@@ -269,6 +311,142 @@ class GrantResult:
     application: CitizenshipApplication
     terminated_status: KandasStatus | None = None
     warnings: list[str] = field(default_factory=list)
+    children: list[FollowingChild] = field(default_factory=list)
+
+
+# --- Minor children follow their parents --------------------------------------------------------
+
+
+def minor_children(application: CitizenshipApplication, on: datetime.date) -> list[Person]:
+    """The applicant's minor children on the family file on `on`, not yet citizens.
+
+    The applicant must be the head of the family or the spouse; the children are the members
+    recorded as "child" (the family file records relationships to the head)."""
+    membership = (
+        FamilyMember.objects.filter(person_id=application.person_id, left_on__isnull=True)
+        .select_related("family")
+        .first()
+    )
+    if membership is None or membership.relationship not in (Relationship.HEAD, Relationship.SPOUSE):
+        return []
+    children = (
+        Person.objects.filter(
+            memberships__family_id=membership.family_id, memberships__left_on__isnull=True,
+            memberships__relationship=Relationship.CHILD, citizen_since__isnull=True,
+        )
+        .exclude(pk=application.person_id)
+        .order_by("birth_date", "pk")
+    )  # fmt: skip
+    return [c for c in children if c.age_on(on) < ADULT_AGE]
+
+
+def children_needing_consent(application: CitizenshipApplication, on: datetime.date | None = None) -> list[Person]:
+    """Minor children aged 14 to 18 on `on` (today): they follow only with their written consent."""
+    on = on or timezone.localdate()
+    return [c for c in minor_children(application, on) if c.age_on(on) >= CHILD_CONSENT_FROM_AGE]
+
+
+@transaction.atomic
+def application_record_child_consent(
+    *,
+    application: CitizenshipApplication,
+    child: Person,
+    consent_on: datetime.date,
+    actor,
+    document: Document | None = None,
+) -> FollowingChild:
+    """Record the written consent of a child aged 14 to 18 to follow the parent into citizenship
+    (Law "On Citizenship of the Republic of Kazakhstan", the citizenship of children when the
+    parents' changes: a child of 14 to 18 follows only with written consent; DOMAIN.md "Citizenship")."""
+    application = _locked(application)
+    if application.state not in OPEN_STATES:
+        raise DomainError(_("A child's consent can be recorded only on an open application."), field="child")
+    today = timezone.localdate()
+    if consent_on is None or consent_on > today:
+        raise DomainError(_("Enter the date of the written consent (not in the future)."), field="consent_on")
+    if child.pk not in {c.pk for c in minor_children(application, today)}:
+        raise DomainError(
+            _("%(child)s is not a minor child of the applicant on the family file.") % {"child": child},
+            field="child", code="not_a_minor_child",
+        )  # fmt: skip
+    if child.age_on(today) < CHILD_CONSENT_FROM_AGE:
+        raise DomainError(
+            _("%(child)s is under %(age)s and follows the parent without a consent.")
+            % {"child": child, "age": CHILD_CONSENT_FROM_AGE},
+            field="child", code="consent_not_needed",
+        )  # fmt: skip
+    if document is not None and document.person_id != child.pk:
+        raise DomainError(_("The consent document must be the child's own document."), field="document")
+    with acting(actor, reason=_("written consent of a child")):
+        row, _created = FollowingChild.objects.update_or_create(
+            application=application, child=child, defaults={"consent_on": consent_on, "consent_document": document}
+        )
+    return row
+
+
+def _kazakhstan() -> Country:
+    country = Country.objects.filter(iso2="KZ").first()
+    if country is None:
+        raise DomainError(_("The country Kazakhstan (KZ) is missing from the reference data."))
+    return country
+
+
+def _make_citizen(person: Person, *, on: datetime.date, kazakhstan: Country, actor, iin: str | None = None) -> None:
+    """The person becomes a citizen of Kazakhstan on `on`; the foreign citizenship is kept as the
+    former one (no dual citizenship, Law "On Citizenship" art. 3)."""
+    if person.citizenship_id != kazakhstan.pk:
+        person.former_citizenship_id = person.citizenship_id
+    person.citizenship = kazakhstan
+    person.citizen_since = on
+    fields = ["citizenship", "former_citizenship", "citizen_since", "updated_at"]
+    if iin is not None:
+        person.iin = iin
+        fields.append("iin")
+    with acting(actor):
+        try:
+            with transaction.atomic():
+                person.save(update_fields=fields)
+        except IntegrityError as exc:
+            raise DomainError(_("IIN %(iin)s already belongs to another person.") % {"iin": iin}, field="iin") from exc
+
+
+def _end_status(person: Person, *, on: datetime.date, actor, note: str) -> KandasStatus | None:
+    """The kandas status ends the day citizenship is acquired (DOMAIN.md "The status")."""
+    status = KandasStatus.objects.filter(person=person, terminated_on__isnull=True).order_by("-issued_on").first()
+    if status is None:
+        return None
+    return status_terminate(status=status, actor=actor, reason=TerminationReason.CITIZENSHIP, on=on, note=note)
+
+
+def _children_follow(
+    application: CitizenshipApplication, *, on: datetime.date, kazakhstan: Country, actor, note: str
+) -> tuple[list[FollowingChild], list[str]]:
+    """Minor children follow the parent: under 14 always, 14 to 18 with a recorded consent."""
+    followed, warnings = [], []
+    consents = {
+        row.child_id: row for row in FollowingChild.objects.filter(application=application, consent_on__isnull=False)
+    }
+    for child in minor_children(application, on):
+        age = child.age_on(on)
+        if age >= CHILD_CONSENT_FROM_AGE and child.pk not in consents:
+            warnings.append(
+                _("%(child)s (%(age)s) stays a foreign citizen: no written consent of the child is recorded.")
+                % {"child": child, "age": age}
+            )
+            continue
+        if CitizenshipApplication.objects.filter(person=child, state__in=OPEN_STATES).exists():
+            warnings.append(
+                _("%(child)s has an own open citizenship application; decide it separately.") % {"child": child}
+            )
+            continue
+        child = Person.objects.select_for_update().get(pk=child.pk)
+        _make_citizen(child, on=on, kazakhstan=kazakhstan, actor=actor)
+        _end_status(child, on=on, actor=actor, note=note)
+        row, _created = FollowingChild.objects.update_or_create(
+            application=application, child=child, defaults={"followed_on": on}
+        )
+        followed.append(row)
+    return followed, warnings
 
 
 def _checked_iin(person: Person, iin: str) -> tuple[str, list[str]]:
@@ -302,27 +480,41 @@ def application_grant(
     *,
     application: CitizenshipApplication,
     actor,
-    decree_number: str,
-    decree_date: datetime.date,
+    registering_body: str,
+    registration_number: str,
+    registration_date: datetime.date,
     iin: str = "",
     today: datetime.date | None = None,
 ) -> GrantResult:
-    """Grant citizenship by decree, in one transaction: the application becomes granted, the
-    person becomes a citizen from the decree date with the assigned IIN, and the person's
-    kandas status ends that day with the reason "citizenship acquired". If any step fails
-    nothing is changed."""
+    """Record the admission to citizenship, in one transaction.
+
+    Kandas (and the other simplified bases) are admitted by **registration** with the internal-
+    affairs bodies, not by a Presidential decree (Law "On Citizenship of the Republic of Kazakhstan"
+    art. 30 p. 4; public service "Registration of admission to citizenship"): the decision records
+    the registering body, its registration number and date. For the general procedure the same
+    fields record the decree. Then:
+    - the person becomes a citizen of Kazakhstan from the registration date with the assigned IIN,
+      and the foreign citizenship is kept as the former one (no dual citizenship, art. 3);
+    - the person's kandas status ends that day with the reason "citizenship acquired";
+    - minor children on the family file follow (DOMAIN.md): under 14 with the parent, 14 to 18
+      with their written consent recorded (`application_record_child_consent`); a child who does
+      not follow is named in the warnings.
+    If any step fails nothing is changed."""
     today = today or timezone.localdate()
     application = _locked(application)
     _check_move(application, S.GRANTED)
-    decree_number = (decree_number or "").strip()
-    if not decree_number:
-        raise DomainError(_("Enter the number of the decree."), field="decree_number")
-    if decree_date is None:
-        raise DomainError(_("Enter the date of the decree."), field="decree_date")
-    if decree_date > today:
-        raise DomainError(_("The decree date cannot be in the future."), field="decree_date")
-    if decree_date < application.submitted_on:
-        raise DomainError(_("The decree cannot predate the application."), field="decree_date")
+    registering_body = (registering_body or "").strip()
+    registration_number = (registration_number or "").strip()
+    if not registering_body:
+        raise DomainError(_("Enter the body that registered the admission to citizenship."), field="registering_body")
+    if not registration_number:
+        raise DomainError(_("Enter the registration number of the decision."), field="registration_number")
+    if registration_date is None:
+        raise DomainError(_("Enter the date of the registration."), field="registration_date")
+    if registration_date > today:
+        raise DomainError(_("The registration date cannot be in the future."), field="registration_date")
+    if registration_date < application.submitted_on:
+        raise DomainError(_("The registration cannot predate the application."), field="registration_date")
     missing = missing_documents(application)
     if missing:
         labels = ", ".join(str(DocumentType(t).label) for t in missing)
@@ -331,43 +523,37 @@ def application_grant(
             field="documents",
             code="documents_missing",
         )
+    kazakhstan = _kazakhstan()
     person = Person.objects.select_for_update().get(pk=application.person_id)
     iin, warnings = _checked_iin(person, iin)
 
-    application.decree_number = decree_number
-    application.decree_date = decree_date
+    application.registering_body = registering_body
+    application.registration_number = registration_number
+    application.registration_date = registration_date
     application.iin_assigned = iin
     application.decided_on = today
-    _move(application, S.GRANTED, actor=actor, reason=_("Decree No. %(n)s of %(d)s") % {"n": decree_number, "d": decree_date},
-          fields=("decree_number", "decree_date", "iin_assigned", "decided_on"))  # fmt: skip
+    note = _("Admission to citizenship registered by %(body)s, No. %(n)s of %(d)s") % {
+        "body": registering_body, "n": registration_number, "d": registration_date,
+    }  # fmt: skip
+    _move(application, S.GRANTED, actor=actor, reason=note,
+          fields=("registering_body", "registration_number", "registration_date", "iin_assigned", "decided_on"))  # fmt: skip
 
-    person.iin = iin
-    person.citizen_since = decree_date
-    with acting(actor):
-        try:
-            with transaction.atomic():
-                person.save(update_fields=["iin", "citizen_since", "updated_at"])
-        except IntegrityError as exc:
-            raise DomainError(_("IIN %(iin)s already belongs to another person.") % {"iin": iin}, field="iin") from exc
-
-    terminated = None
-    status = KandasStatus.objects.filter(person=person, terminated_on__isnull=True).order_by("-issued_on").first()
-    if status is not None:
-        terminated = status_terminate(
-            status=status,
-            actor=actor,
-            reason=TerminationReason.CITIZENSHIP,
-            on=decree_date,
-            note=_("Citizenship granted by decree No. %(n)s of %(d)s") % {"n": decree_number, "d": decree_date},
-        )
+    _make_citizen(person, on=registration_date, kazakhstan=kazakhstan, actor=actor, iin=iin)
+    terminated = _end_status(person, on=registration_date, actor=actor, note=note)
+    children, child_warnings = _children_follow(
+        application, on=registration_date, kazakhstan=kazakhstan, actor=actor, note=note
+    )
     notify(
         event="citizenship.granted",
         key=f"citizenship-application-{application.pk}-granted",
         person=person,
         context={
             "application_id": application.pk,
-            "decree_number": decree_number,
-            "decree_date": decree_date.isoformat(),
+            "registering_body": registering_body,
+            "registration_number": registration_number,
+            "registration_date": registration_date.isoformat(),
         },
     )
-    return GrantResult(application=application, terminated_status=terminated, warnings=warnings)
+    return GrantResult(
+        application=application, terminated_status=terminated, warnings=warnings + child_warnings, children=children
+    )

@@ -174,7 +174,7 @@ def verification_for(code: str, *, today: datetime.date | None = None) -> Verifi
         is_valid = status.terminated_on is None and status.issued_on <= today <= status.valid_until
     else:
         application = issued.citizenship_application
-        person, number = application.person, application.decree_number or str(application.pk)
+        person, number = application.person, application.registration_number or str(application.pk)
         is_valid = True  # a decision letter stays in force unless its printout is cancelled
     return Verification(
         kind_label=issued.get_kind_display(),

@@ -173,11 +173,11 @@ class PersonAdmin(ScopedAdmin):
                 ]
             },
         ),
-        (_("Origin"), {"fields": ["country_of_origin", "citizenship", "citizen_since"]}),
+        (_("Origin"), {"fields": ["country_of_origin", "citizenship", "former_citizenship", "citizen_since"]}),
         (_("Background"), {"fields": ["education", "profession", "languages"]}),
         (_("Contacts"), {"fields": [("phone", "email"), "address", "preferred_language", "region"]}),
     ]
-    readonly_fields = ["citizen_since"]
+    readonly_fields = ["citizen_since", "former_citizenship"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

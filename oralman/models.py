@@ -66,6 +66,15 @@ class Person(models.Model):
         related_name="+",
         help_text=_("Empty for a stateless person."),
     )
+    former_citizenship = models.ForeignKey(
+        Country,
+        verbose_name=_("former citizenship"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The foreign citizenship given up on admission to citizenship of Kazakhstan."),
+    )
     ethnicity = models.CharField(
         _("nationality"), max_length=50, default="kazakh",
         help_text=_("As recorded in the person's documents; the status needs Kazakh, backed by a document."),

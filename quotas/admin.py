@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from celery.result import AsyncResult
 from django import forms
 from django.contrib import admin, messages
@@ -19,8 +21,10 @@ from core.errors import DomainError
 from core.models import Region
 from core.scoping import allowed_region_ids
 from oralman import selectors as oralman_selectors
+from oralman.models import Person
 from quotas import selectors, services
 from quotas.models import (
+    HOLDING_STATES,
     AllocationRun,
     BenefitInstalment,
     BenefitRates,
@@ -159,7 +163,8 @@ class MciValueAdmin(ScopedAdmin):
 class BenefitRatesAdmin(ScopedAdmin):
     list_display = [
         "year", "relocation_mci_per_member", "rent_mci_per_month", "rent_mci_per_month_large_family",
-        "large_family_from_members", "rent_months", "housing_certificate_percent", "housing_certificate_cap_mci",
+        "large_family_from_members", "rent_months", "housing_certificate_mode", "housing_certificate_percent",
+        "housing_certificate_cap_mci", "employer_subsidy_mci",
     ]  # fmt: skip
     ordering = ["-year"]
 
@@ -177,7 +182,7 @@ class InstalmentInline(ScopedInline):
     model = BenefitInstalment
     extra = 0
     can_delete = False
-    fields = ["kind", "sequence", "due_on", "amount_mci", "mci_tenge", "amount_tenge", "paid_on"]
+    fields = ["kind", "sequence", "due_on", "amount_mci", "mci_tenge", "amount_tenge", "payee", "employee", "paid_on"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -198,6 +203,48 @@ def _release(obj, user, data):
 
 def _settle(obj, user, data):
     return services.quota_request_settle(request=obj, actor=user)
+
+
+class HousingCertificateForm(forms.Form):
+    home_price_tenge = forms.DecimalField(label=_("Price of the home, tenge"), min_value=1, decimal_places=2)
+    due_on = forms.DateField(label=_("Due on"))
+
+
+class EmployerSubsidyForm(forms.Form):
+    employee = forms.ModelChoiceField(label=_("Employed family member"), queryset=Person.objects.none())
+    employer = forms.CharField(label=_("Employer"), max_length=300)
+    due_on = forms.DateField(label=_("Due on"))
+
+    @classmethod
+    def for_request(cls, request_obj) -> type[EmployerSubsidyForm]:
+        members = request_obj.family.members.filter(left_on__isnull=True).values("person_id")
+
+        class _Form(cls):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["employee"].queryset = Person.objects.filter(pk__in=members)
+
+        return _Form
+
+
+def _housing(obj, user, data):
+    return services.housing_certificate_issue(
+        request=obj, home_price_tenge=data["home_price_tenge"], actor=user, due_on=data["due_on"]
+    )
+
+
+def _employer_subsidy(obj, user, data):
+    return services.employer_subsidy_grant(
+        request=obj, employee=data["employee"], employer=data["employer"], actor=user, due_on=data["due_on"]
+    )
+
+
+# Payments to an included family change no state: offered while the family holds its places.
+BENEFIT_ACTIONS = (
+    Transition("housing", _("Issue the housing certificate"), None, _housing, form_class=HousingCertificateForm),
+    Transition("employer-subsidy", _("Grant the employers' subsidy"), None, _employer_subsidy,
+               form_class=EmployerSubsidyForm),
+)  # fmt: skip
 
 
 @admin.register(QuotaRequest)
@@ -231,6 +278,13 @@ class QuotaRequestAdmin(TransitionAdminMixin, ScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(*self.list_select_related)
+
+    def available_transitions(self, request, obj):
+        moves = super().available_transitions(request, obj)
+        if obj is None or obj.state not in HOLDING_STATES or not self.has_change_permission(request, obj):
+            return moves
+        housing, employer = BENEFIT_ACTIONS
+        return [*moves, housing, dataclasses.replace(employer, form_class=EmployerSubsidyForm.for_request(obj))]
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -393,7 +447,7 @@ class BenefitInstalmentAdmin(ScopedAdmin):
     list_display = ["request", "kind", "sequence", "due_on", "amount_mci", "amount_tenge", "paid_on"]
     list_filter = ["kind", "paid_on"]
     ordering = ["due_on", "request_id", "kind", "sequence"]
-    readonly_fields = ["request", "kind", "sequence", "due_on", "amount_mci", "mci_tenge", "amount_tenge", "paid_on", "paid_by"]  # fmt: skip
+    readonly_fields = ["request", "kind", "sequence", "due_on", "amount_mci", "mci_tenge", "amount_tenge", "payee", "employee", "paid_on", "paid_by"]  # fmt: skip
     actions = ["mark_paid"]
 
     def get_queryset(self, request):

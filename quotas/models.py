@@ -414,8 +414,20 @@ class MciValue(models.Model):
         return f"{self.year}: {self.tenge} ₸"
 
 
+class HousingCertificateMode(models.TextChoices):
+    """How a year's rules compute the housing certificate (DOMAIN.md "The quota")."""
+
+    PERCENT_WITH_CAP = "percent_with_cap", _("a percentage of the home's price, up to a cap")
+    FIXED_UP_TO_PRICE = "fixed_up_to_price", _("a fixed amount, or the price where the home costs less")
+
+
 class BenefitRates(models.Model):
-    """The benefits of a family included in a year's quota, in MCI (set by the year's rules)."""
+    """The benefits of a family included in a year's quota, in MCI (set by the year's rules).
+
+    The row in force for a year is the latest `year` not after it. Housing certificate: 2023-2025
+    50 % of the price up to 1,160 MCI; from 1 January 2026 a fixed 1,625 MCI, or the price where
+    the home costs less (reports of December 2025). Employers' relocation subsidy: 400 MCI (2026
+    quota order); empty = the year's rules give none."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     relocation_mci_per_member = models.DecimalField(
@@ -432,12 +444,22 @@ class BenefitRates(models.Model):
         help_text=_("Policy choice: the rules give 15-30 MCI a month without saying who gets which."),
     )  # fmt: skip
     rent_months = models.PositiveSmallIntegerField(_("rent subsidy, months"), default=12)
+    housing_certificate_mode = models.CharField(
+        _("housing certificate rule"), max_length=20, choices=HousingCertificateMode.choices,
+        default=HousingCertificateMode.PERCENT_WITH_CAP,
+    )  # fmt: skip
     housing_certificate_percent = models.PositiveSmallIntegerField(
-        _("housing certificate, percent of the price"), default=50
-    )
+        _("housing certificate, percent of the price"), default=50,
+        help_text=_("Used by the percentage rule only."),
+    )  # fmt: skip
     housing_certificate_cap_mci = models.DecimalField(
-        _("housing certificate cap, MCI"), max_digits=10, decimal_places=2, default=1625
-    )
+        _("housing certificate cap or fixed amount, MCI"), max_digits=10, decimal_places=2, default=1625,
+        help_text=_("The cap of the percentage rule, or the fixed amount of the fixed rule."),
+    )  # fmt: skip
+    employer_subsidy_mci = models.DecimalField(
+        _("employers' relocation subsidy, MCI per employee"), max_digits=10, decimal_places=2, null=True,
+        blank=True, help_text=_("Empty: the year's rules give no employers' subsidy."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("benefit rates")
@@ -447,7 +469,8 @@ class BenefitRates(models.Model):
             models.CheckConstraint(
                 condition=Q(relocation_mci_per_member__gte=0, rent_mci_per_month__gte=0,
                             rent_mci_per_month_large_family__gte=0, housing_certificate_cap_mci__gte=0,
-                            housing_certificate_percent__lte=100),
+                            housing_certificate_percent__lte=100)
+                & (Q(employer_subsidy_mci__isnull=True) | Q(employer_subsidy_mci__gte=0)),
                 name="benefit_rates_sane",
             ),
         ]  # fmt: skip
@@ -460,6 +483,7 @@ class BenefitKind(models.TextChoices):
     RELOCATION = "relocation", _("relocation allowance")
     RENT = "rent", _("rent subsidy")
     HOUSING = "housing", _("housing certificate")
+    EMPLOYER = "employer", _("employers' relocation subsidy")
 
 
 @track_changes
@@ -477,6 +501,12 @@ class BenefitInstalment(models.Model):
     amount_tenge = models.DecimalField(_("amount, tenge"), max_digits=14, decimal_places=2)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")  # fmt: skip
+    # The employers' subsidy is paid to the employer for one employed family member.
+    payee = models.CharField(_("paid to (employer)"), max_length=300, blank=True)
+    employee = models.ForeignKey(
+        "oralman.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("employed family member"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("benefit instalment")
@@ -485,6 +515,13 @@ class BenefitInstalment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["request", "kind", "sequence"], name="one_instalment_per_sequence"),
             models.CheckConstraint(condition=Q(amount_mci__gte=0) & Q(amount_tenge__gte=0), name="instalment_amount_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(kind="employer") | (Q(employee__isnull=False) & ~Q(payee="")),
+                name="employer_subsidy_names_employer_and_employee",
+            ),
+            models.UniqueConstraint(
+                fields=["request", "employee"], condition=Q(kind="employer"), name="one_employer_subsidy_per_employee",
+            ),
         ]  # fmt: skip
 
     def __str__(self) -> str:

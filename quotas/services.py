@@ -36,6 +36,7 @@ from quotas.models import (
     BenefitInstalment,
     BenefitKind,
     BenefitRates,
+    HousingCertificateMode,
     MciValue,
     OversizeRule,
     PriorityCategory,
@@ -667,6 +668,8 @@ class BenefitEntitlement:
     rent_months: int
     housing_cap_mci: Decimal
     housing_percent: int
+    housing_mode: str = HousingCertificateMode.PERCENT_WITH_CAP
+    employer_subsidy_mci: Decimal | None = None
 
     @property
     def relocation_tenge(self) -> Decimal:
@@ -679,6 +682,16 @@ class BenefitEntitlement:
     @property
     def housing_cap_tenge(self) -> Decimal:
         return (self.housing_cap_mci * self.mci_tenge).quantize(TIYN, ROUND_HALF_UP)
+
+    def housing_certificate_tenge(self, home_price_tenge: Decimal) -> Decimal:
+        """The certificate for a home of this price under the year's rule: a percentage of the price
+        up to the cap (2023-2025: 50 % up to 1,160 MCI), or a fixed amount, the price where the home
+        costs less (from 2026: 1,625 MCI)."""
+        price = Decimal(home_price_tenge).quantize(TIYN, ROUND_HALF_UP)
+        if self.housing_mode == HousingCertificateMode.FIXED_UP_TO_PRICE:
+            return min(price, self.housing_cap_tenge)
+        share = (price * self.housing_percent / 100).quantize(TIYN, ROUND_HALF_UP)
+        return min(share, self.housing_cap_tenge)
 
     @property
     def total_cash_tenge(self) -> Decimal:
@@ -699,7 +712,8 @@ def benefit_entitlement(request: QuotaRequest) -> BenefitEntitlement:
         year=year, mci_tenge=mci_value(year), members=members,
         relocation_mci=rates.relocation_mci_per_member * members, rent_mci_per_month=rent,
         rent_months=rates.rent_months, housing_cap_mci=rates.housing_certificate_cap_mci,
-        housing_percent=rates.housing_certificate_percent,
+        housing_percent=rates.housing_certificate_percent, housing_mode=rates.housing_certificate_mode,
+        employer_subsidy_mci=rates.employer_subsidy_mci,
     )  # fmt: skip
 
 
@@ -733,7 +747,9 @@ def benefits_schedule(*, request: QuotaRequest, actor, first_due_on: datetime.da
 def housing_certificate_issue(
     *, request: QuotaRequest, home_price_tenge: Decimal, actor, due_on: datetime.date
 ) -> BenefitInstalment:
-    """The housing certificate: the year's percentage of the home's price, up to the cap."""
+    """The housing certificate, by the rule of the quota year (`BenefitRates.housing_certificate_mode`,
+    DOMAIN.md "The quota"): 2023-2025 50 % of the home's price up to 1,160 MCI; from 1 January 2026 a
+    fixed 1,625 MCI (7,028,125 tenge), or the actual price where the home costs less."""
     authz.authorize_actor(actor, "quotas.add_benefitinstalment", request)
     _share, request = _lock_request(request)
     if request.state not in (R.ALLOCATED, R.SETTLED):
@@ -743,13 +759,47 @@ def housing_certificate_issue(
     if request.instalments.filter(kind=BenefitKind.HOUSING).exists():
         raise DomainError(_("This family already has a housing certificate."))
     ent = benefit_entitlement(request)
-    share = (Decimal(home_price_tenge) * ent.housing_percent / 100).quantize(TIYN, ROUND_HALF_UP)
-    amount = min(share, ent.housing_cap_tenge)
+    amount = ent.housing_certificate_tenge(Decimal(home_price_tenge))
     with acting(actor):
         return BenefitInstalment.objects.create(
             request=request, kind=BenefitKind.HOUSING, sequence=1, due_on=due_on,
             amount_mci=(amount / ent.mci_tenge).quantize(TIYN, ROUND_HALF_UP), mci_tenge=ent.mci_tenge,
             amount_tenge=amount,
+        )  # fmt: skip
+
+
+@transaction.atomic
+def employer_subsidy_grant(
+    *, request: QuotaRequest, employee, employer: str, actor, due_on: datetime.date
+) -> BenefitInstalment:
+    """The employers' relocation subsidy (2026 quota order: 400 MCI; DOMAIN.md "The quota"): paid to
+    the employer who hires a member of a family included in the quota, once per employed member.
+    A year whose rules give no subsidy (`BenefitRates.employer_subsidy_mci` empty) refuses it."""
+    _share, request = _lock_request(request)
+    if request.state not in (R.ALLOCATED, R.SETTLED):
+        raise DomainError(_("The employers' subsidy is paid only for a family included in the quota."))
+    employer = (employer or "").strip()
+    if not employer:
+        raise DomainError(_("Enter the employer who receives the subsidy."), field="employer")
+    if not request.family.members.filter(person=employee, left_on__isnull=True).exists():
+        raise DomainError(_("%(person)s is not a member of this family.") % {"person": employee}, field="employee")
+    ent = benefit_entitlement(request)
+    if not ent.employer_subsidy_mci:
+        raise DomainError(
+            _("The rules of %(year)s give no employers' relocation subsidy.") % {"year": ent.year},
+            code="no_employer_subsidy",
+        )
+    if request.instalments.filter(kind=BenefitKind.EMPLOYER, employee=employee).exists():
+        raise DomainError(
+            _("The employers' subsidy for %(person)s is already granted.") % {"person": employee}, field="employee"
+        )
+    sequence = request.instalments.filter(kind=BenefitKind.EMPLOYER).count() + 1
+    amount = (ent.employer_subsidy_mci * ent.mci_tenge).quantize(TIYN, ROUND_HALF_UP)
+    with acting(actor):
+        return BenefitInstalment.objects.create(
+            request=request, kind=BenefitKind.EMPLOYER, sequence=sequence, due_on=due_on,
+            amount_mci=ent.employer_subsidy_mci, mci_tenge=ent.mci_tenge, amount_tenge=amount, payee=employer,
+            employee=employee,
         )  # fmt: skip
 
 

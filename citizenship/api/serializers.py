@@ -8,6 +8,7 @@ from citizenship.models import (
     CitizenshipApplication,
     CitizenshipRefusalGround,
     CitizenshipTransition,
+    FollowingChild,
     RequiredDocument,
     State,
 )
@@ -41,12 +42,12 @@ class CitizenshipApplicationSerializer(serializers.ModelSerializer):
         model = CitizenshipApplication
         fields = [
             "id", "person", "person_name", "basis", "region", "former_citizenship", "state", "submitted_on",
-            "decision_due", "overdue", "decided_on", "decree_number", "decree_date", "iin_assigned",
-            "refusal_ground", "decision_note", "created_at", "updated_at",
+            "decision_due", "overdue", "decided_on", "registering_body", "registration_number", "registration_date",
+            "iin_assigned", "refusal_ground", "decision_note", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = [
-            "state", "decision_due", "decided_on", "decree_number", "decree_date", "iin_assigned", "refusal_ground",
-            "decision_note", "created_at", "updated_at",
+            "state", "decision_due", "decided_on", "registering_body", "registration_number", "registration_date",
+            "iin_assigned", "refusal_ground", "decision_note", "created_at", "updated_at",
         ]  # fmt: skip
 
 
@@ -73,16 +74,25 @@ class CitizenshipFiledDocumentSerializer(serializers.ModelSerializer):
         return obj.document.verified_at is not None
 
 
+class FollowingChildSerializer(serializers.ModelSerializer):
+    child_name = serializers.CharField(source="child.full_name", read_only=True)
+
+    class Meta:
+        model = FollowingChild
+        fields = ["child", "child_name", "consent_on", "consent_document", "followed_on"]
+
+
 class CitizenshipApplicationDetailSerializer(CitizenshipApplicationSerializer):
     transitions = CitizenshipTransitionSerializer(many=True, read_only=True)
+    children = FollowingChildSerializer(many=True, read_only=True)
     filed_documents = CitizenshipFiledDocumentSerializer(many=True, read_only=True)
     legal_next_states = serializers.SerializerMethodField()
     missing_documents = serializers.SerializerMethodField()
 
     class Meta(CitizenshipApplicationSerializer.Meta):
         fields = [
-            *CitizenshipApplicationSerializer.Meta.fields, "transitions", "filed_documents", "legal_next_states",
-            "missing_documents",
+            *CitizenshipApplicationSerializer.Meta.fields, "transitions", "filed_documents", "children",
+            "legal_next_states", "missing_documents",
         ]  # fmt: skip
 
     def get_legal_next_states(self, obj) -> list[str]:
@@ -97,8 +107,9 @@ class CitizenshipReturnInput(serializers.Serializer):
 
 
 class CitizenshipGrantInput(serializers.Serializer):
-    decree_number = serializers.CharField(max_length=50)
-    decree_date = serializers.DateField()
+    registering_body = serializers.CharField(max_length=300)
+    registration_number = serializers.CharField(max_length=50)
+    registration_date = serializers.DateField()
     iin = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
 
 
@@ -114,6 +125,12 @@ class CitizenshipRefuseInput(serializers.Serializer):
         slug_field="code", queryset=CitizenshipRefusalGround.objects.filter(active=True)
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CitizenshipChildConsentInput(serializers.Serializer):
+    child = scoped_related_field(oralman_selectors.person_list)
+    consent_on = serializers.DateField()
+    document = scoped_related_field(oralman_selectors.document_list, required=False, allow_null=True, default=None)
 
 
 class CitizenshipAttachDocumentInput(serializers.Serializer):

@@ -18,7 +18,13 @@ class CitizenshipApplicationViewSet(ScopedModelViewSet):
     selector = staticmethod(selectors.application_list)
     serializer_class = s.CitizenshipApplicationSerializer
     filterset_class = CitizenshipApplicationFilter
-    search_fields = ["person__surname", "person__given_name", "person__surname_latin", "=person__iin", "=decree_number"]
+    search_fields = [
+        "person__surname",
+        "person__given_name",
+        "person__surname_latin",
+        "=person__iin",
+        "=registration_number",
+    ]
     ordering_fields = ["submitted_on", "decision_due", "decided_on"]
     default_ordering = ["-submitted_on", "-id"]
     http_method_names = ["get", "post", "head", "options"]
@@ -97,6 +103,16 @@ class CitizenshipApplicationViewSet(ScopedModelViewSet):
         data.is_valid(raise_exception=True)
         result = services.application_grant(application=self.get_object(), actor=request.user, **data.validated_data)
         return self._respond(result.application, s.CitizenshipGrantOutput, warnings=result.warnings)
+
+    @extend_schema(request=s.CitizenshipChildConsentInput, responses={200: s.CitizenshipApplicationDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="child-consent")
+    def child_consent(self, request, pk=None):
+        data = s.CitizenshipChildConsentInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        application = self.get_object()
+        services.application_record_child_consent(application=application, actor=request.user, **data.validated_data)
+        application.refresh_from_db()
+        return self._respond(application)
 
     @extend_schema(request=s.CitizenshipRefuseInput, responses={200: s.CitizenshipApplicationDetailSerializer})
     @action(detail=True, methods=["post"])

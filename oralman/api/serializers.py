@@ -50,9 +50,9 @@ class PersonSerializer(serializers.ModelSerializer):
             "birth_date", "sex", "country_of_origin", "citizenship", "ethnicity", "former_kz_citizen", "passport_number",
             "passport_country",
             "iin", "education", "profession", "languages", "phone", "email", "address", "preferred_language", "region",
-            "citizen_since", "created_at", "updated_at",
+            "former_citizenship", "citizen_since", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = ["citizen_since", "created_at", "updated_at"]
+        read_only_fields = ["former_citizenship", "citizen_since", "created_at", "updated_at"]
 
     def to_representation(self, instance):
         """IIN and passport number masked for roles without oralman.view_identifiers_person (core.masking);

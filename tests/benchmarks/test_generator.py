@@ -139,3 +139,12 @@ def test_generate_refuses_to_mix_with_existing_case_data():
 
     with pytest.raises(ValueError, match="--reset"):
         generate(Scale(persons=100, seed=1, today=TODAY), log=_quiet)
+
+
+def test_generator_arrivals_sum_to_about_116_million():
+    """DOMAIN.md: about 1.16 million kandas arrived since 1991 (through 2025)."""
+    from benchmarks.generate.oralman import ARRIVALS_THOUSANDS
+
+    through_2025 = sum(v for year, v in ARRIVALS_THOUSANDS.items() if year <= 2025)
+    assert 1_150 <= through_2025 <= 1_170
+    assert (ARRIVALS_THOUSANDS[2022], ARRIVALS_THOUSANDS[2024], ARRIVALS_THOUSANDS[2025]) == (19.178, 12.325, 16.805)

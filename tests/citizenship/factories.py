@@ -16,10 +16,10 @@ def system_user():
     return UserFactory(username="citizenship_tests_admin", role="administrator", is_superuser=True)
 
 
-def kandas(**person_fields):
-    """A person with an active kandas status (issued 30 days ago, valid one year)."""
+def kandas(*, issued_on=None, **person_fields):
+    """A person with an active kandas status (issued 30 days ago unless said, valid one year)."""
     person = PersonFactory(**person_fields)
-    status = KandasStatusFactory(person=person)
+    status = KandasStatusFactory(person=person, **({"issued_on": issued_on} if issued_on else {}))
     return person, status
 
 
@@ -45,9 +45,10 @@ def application(
 ) -> CitizenshipApplication:
     """An application in `state`, reached through the legal moves."""
     actor = actor or system_user()
-    if person is None:
-        person = kandas()[0] if basis == Basis.ORALMAN else PersonFactory()
     submitted_on = submitted_on or timezone.localdate() - datetime.timedelta(days=20)
+    if person is None:  # a kandas holds a status valid on the day of submission
+        earlier = min(submitted_on, timezone.localdate() - datetime.timedelta(days=20)) - datetime.timedelta(days=10)
+        person = kandas(issued_on=earlier)[0] if basis == Basis.ORALMAN else PersonFactory()
     app = services.application_submit(
         person=person, basis=basis, region=region or person.region, actor=actor, submitted_on=submitted_on
     )
@@ -70,7 +71,7 @@ def application(
             services.application_withdraw(application=app, actor=actor)
         elif step == "grant":
             services.application_grant(
-                application=app, actor=actor, decree_number="1234", decree_date=timezone.localdate(),
+                application=app, actor=actor, registering_body="УМС ДП Павлодарской области", registration_number="1234", registration_date=timezone.localdate(),
                 iin=free_iin(app.person),
             )  # fmt: skip
         elif step == "refuse":

@@ -57,7 +57,12 @@ def test_granting_from_the_desk_shows_the_iin_warning_and_ends_the_status(client
     client.force_login(caseworker)
     response = client.post(
         transition_url(app, "grant"),
-        {"decree_number": "1001", "decree_date": timezone.localdate().isoformat(), "iin": iin},
+        {
+            "registering_body": "УМС ДП Павлодарской области",
+            "registration_number": "1001",
+            "registration_date": timezone.localdate().isoformat(),
+            "iin": iin,
+        },
         follow=True,
     )
     messages = [str(m) for m in response.context["messages"]]
@@ -75,7 +80,12 @@ def test_a_grant_without_documents_is_refused_on_the_desk_with_a_message(client,
     client.post(transition_url(app, "review"), {"reason": ""})  # an empty POST counts as unbound in the base
     response = client.post(
         transition_url(app, "grant"),
-        {"decree_number": "1", "decree_date": timezone.localdate().isoformat(), "iin": f.free_iin(app.person)},
+        {
+            "registering_body": "УМС ДП Павлодарской области",
+            "registration_number": "1",
+            "registration_date": timezone.localdate().isoformat(),
+            "iin": f.free_iin(app.person),
+        },
         follow=True,
     )
     assert any("нужны проверенные документы" in str(m) for m in response.context["messages"])

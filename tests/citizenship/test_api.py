@@ -82,7 +82,12 @@ def test_the_whole_procedure_through_the_api(db, caseworker):
     assert client.post(f"{URL}{app.pk}/start-review/").json()["state"] == "under_review"
     refused_grant = client.post(
         f"{URL}{app.pk}/grant/",
-        {"decree_number": "9", "decree_date": timezone.localdate(), "iin": f.free_iin(app.person)},
+        {
+            "registering_body": "УМС ДП Павлодарской области",
+            "registration_number": "9",
+            "registration_date": timezone.localdate(),
+            "iin": f.free_iin(app.person),
+        },
     )
     assert refused_grant.status_code == 400 and "documents" in refused_grant.json()
     from oralman.models import Document
@@ -94,7 +99,12 @@ def test_the_whole_procedure_through_the_api(db, caseworker):
         assert client.post(f"{URL}{app.pk}/documents/", {"document": doc.pk}).status_code == 201
     granted = client.post(
         f"{URL}{app.pk}/grant/",
-        {"decree_number": "9", "decree_date": timezone.localdate(), "iin": f.free_iin(app.person)},
+        {
+            "registering_body": "УМС ДП Павлодарской области",
+            "registration_number": "9",
+            "registration_date": timezone.localdate(),
+            "iin": f.free_iin(app.person),
+        },
     )
     assert granted.status_code == 200, granted.json()
     body = granted.json()

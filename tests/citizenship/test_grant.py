@@ -16,8 +16,9 @@ TODAY = timezone.localdate
 
 
 def _grant(app, actor, **kwargs):
-    kwargs.setdefault("decree_number", "№ 512")
-    kwargs.setdefault("decree_date", TODAY())
+    kwargs.setdefault("registering_body", "УМС ДП Павлодарской области")
+    kwargs.setdefault("registration_number", "№ 512")
+    kwargs.setdefault("registration_date", TODAY())
     kwargs.setdefault("iin", f.free_iin(app.person))
     return services.application_grant(application=app, actor=actor, **kwargs)
 
@@ -26,7 +27,7 @@ def _unchanged(app, status=None):
     app.refresh_from_db()
     person = Person.objects.get(pk=app.person_id)
     assert app.state == State.UNDER_REVIEW
-    assert (app.decree_number, app.iin_assigned, app.decided_on) == ("", "", None)
+    assert (app.registration_number, app.iin_assigned, app.decided_on) == ("", "", None)
     assert person.citizen_since is None and person.iin is None
     if status is not None:
         status.refresh_from_db()
@@ -37,18 +38,18 @@ def test_grant_makes_the_person_a_citizen_and_ends_the_kandas_status(db, casewor
     person, status = f.kandas()
     app = f.application(person=person, state="under_review")
     iin = f.free_iin(person)
-    result = _grant(app, caseworker, iin=iin, decree_date=TODAY() - datetime.timedelta(days=1))
+    result = _grant(app, caseworker, iin=iin, registration_date=TODAY() - datetime.timedelta(days=1))
     app.refresh_from_db()
     person.refresh_from_db()
     status.refresh_from_db()
     assert app.state == State.GRANTED
-    assert (app.decree_number, app.decree_date, app.iin_assigned) == (
+    assert (app.registration_number, app.registration_date, app.iin_assigned) == (
         "№ 512",
         TODAY() - datetime.timedelta(days=1),
         iin,
     )
-    assert person.citizen_since == app.decree_date and person.iin == iin
-    assert status.terminated_on == app.decree_date
+    assert person.citizen_since == app.registration_date and person.iin == iin
+    assert status.terminated_on == app.registration_date
     assert status.termination_reason == "citizenship"
     assert result.terminated_status == status and result.warnings == []
 
@@ -63,9 +64,12 @@ def test_a_failing_status_termination_rolls_back_the_whole_grant(db, caseworker)
     """The status was issued after the decree date: status_terminate refuses, nothing is kept."""
     person = PersonFactory()
     status = KandasStatusFactory(person=person, issued_on=TODAY() - datetime.timedelta(days=2))
-    app = f.application(person=person, state="under_review", submitted_on=TODAY() - datetime.timedelta(days=20))
+    app = f.application(
+        person=person, basis=Basis.BORN_IN_KAZAKHSTAN, state="under_review",
+        submitted_on=TODAY() - datetime.timedelta(days=20),
+    )  # fmt: skip
     with pytest.raises(DomainError):
-        _grant(app, caseworker, decree_date=TODAY() - datetime.timedelta(days=10))
+        _grant(app, caseworker, registration_date=TODAY() - datetime.timedelta(days=10))
     _unchanged(app, status)
     assert app.transitions.filter(to_state=State.GRANTED).count() == 0
 
@@ -164,23 +168,31 @@ def test_the_persons_own_iin_is_kept_and_a_different_one_refused(db, caseworker)
     assert app.iin_assigned == own
 
 
-def test_grant_needs_a_decree_number_and_a_sensible_date(db, caseworker):
+def test_grant_needs_the_registering_body_a_registration_number_and_a_sensible_date(db, caseworker):
     app = f.application(state="under_review")
     with pytest.raises(DomainError) as exc:
-        _grant(app, caseworker, decree_number=" ")
-    assert exc.value.field == "decree_number"
+        _grant(app, caseworker, registering_body="  ")
+    assert exc.value.field == "registering_body"
     with pytest.raises(DomainError) as exc:
-        _grant(app, caseworker, decree_date=TODAY() + datetime.timedelta(days=1))
-    assert exc.value.field == "decree_date"
+        _grant(app, caseworker, registration_number=" ")
+    assert exc.value.field == "registration_number"
     with pytest.raises(DomainError) as exc:
-        _grant(app, caseworker, decree_date=app.submitted_on - datetime.timedelta(days=1))
-    assert exc.value.field == "decree_date"
+        _grant(app, caseworker, registration_date=TODAY() + datetime.timedelta(days=1))
+    assert exc.value.field == "registration_date"
+    with pytest.raises(DomainError) as exc:
+        _grant(app, caseworker, registration_date=app.submitted_on - datetime.timedelta(days=1))
+    assert exc.value.field == "registration_date"
 
 
-def test_the_database_refuses_a_grant_without_decree(db):
+def test_the_database_refuses_a_grant_without_a_registration(db):
     app = f.application(state="under_review")
     with pytest.raises(IntegrityError), transaction.atomic():
         CitizenshipApplication.objects.filter(pk=app.pk).update(state="granted", decided_on=TODAY())
+    with pytest.raises(IntegrityError, match="citizenship_grant_has_registration_and_iin"), transaction.atomic():
+        CitizenshipApplication.objects.filter(pk=app.pk).update(
+            state="granted", decided_on=TODAY(), registration_number="1", registration_date=TODAY(),
+            iin_assigned=f.free_iin(app.person),
+        )  # fmt: skip
 
 
 def test_notifications_are_queued_for_each_decision(db, caseworker, monkeypatch):

@@ -10,6 +10,13 @@ from tests.citizenship import factories as f
 from tests.factories import PersonFactory
 
 
+@pytest.fixture(autouse=True)
+def _no_migrated_counts(db):
+    """These tests build their own figures; the migration's carried 2021-2023 counts are tested
+    in test_law.py."""
+    HistoricalAdmission.objects.all().delete()
+
+
 def _rows(slug, user, **params):
     from django.http import QueryDict
 
@@ -38,7 +45,10 @@ def test_the_seed_data_set_reports_736828_admitted_and_907_percent_oralmans(db, 
     assert last["cumulative_share"] == 90.7
     assert min(r["admitted"] for r in share) > 0
     by_year = _rows("citizenship-admissions", analyst, group_by="year")
-    assert by_year[-1] == {"label": "Итого", "admitted": 736_828, "oralmans": 668_293, "share": 90.7}
+    assert by_year[-1] == {
+        "label": "Итого", "admitted": 736_828, "oralmans": 668_293, "basis_unknown": 0, "share": 90.7,
+        "figures": "иллюстративно, не опубликовано",
+    }  # fmt: skip
     by_basis = {r["label"]: r["admitted"] for r in _rows("citizenship-admissions", analyst, group_by="basis")}
     assert by_basis[str(Basis.ORALMAN.label)] == 668_293
     by_country = _rows("citizenship-admissions", analyst, group_by="former_citizenship")
@@ -50,7 +60,7 @@ def test_the_report_adds_individual_grants_to_the_historical_counts(db, analyst,
     HistoricalAdmission.objects.create(year=2010, basis=Basis.ORALMAN, count=9, region=caseworker.region)
     granted = f.application(state="granted")
     f.application(state="refused")
-    year = str(granted.decree_date.year)
+    year = str(granted.registration_date.year)
     rows = {r["year"]: r for r in _rows("citizenship-oralman-share", analyst)}
     assert rows["2010"]["admitted"] == 9
     assert rows[year]["admitted"] == 1 and rows[year]["oralmans"] == 1
@@ -104,3 +114,30 @@ def test_report_queries_stay_constant_with_more_data(db, analyst, slug, django_a
     seed_historical_admissions()
     with django_assert_max_num_queries(2):
         _rows(slug, analyst)
+
+
+def test_the_seed_split_is_labelled_illustrative_not_published(db, analyst):
+    seed_historical_admissions(total=1000, oralmans=900)
+    assert not HistoricalAdmission.objects.filter(illustrative=False).exists()
+    share = _rows("citizenship-oralman-share", analyst)
+    assert all(r["figures"] == "иллюстративно, не опубликовано" for r in share)
+    assert "иллюстративное" in str(REPORTS["citizenship-oralman-share"].description)
+    by_region = _rows("citizenship-admissions", analyst, group_by="region")
+    assert all("иллюстративно" in r["figures"] for r in by_region)
+
+
+def test_the_cumulative_series_lists_the_years_without_figures(db, analyst):
+    seed_historical_admissions(total=1000, oralmans=900)
+    HistoricalAdmission.objects.create(year=2021, basis="not_stated", count=24_120, source="published")
+    HistoricalAdmission.objects.create(year=2023, basis=Basis.ORALMAN, count=20_523, source="published")
+    HistoricalAdmission.objects.create(year=2023, basis="other", count=6_305, source="published")
+    rows = {r["year"]: r for r in _rows("citizenship-oralman-share", analyst)}
+    assert [str(y) for y in range(1992, 2024)] == list(rows)  # 2011-2020 and 2022 are there, not skipped
+    assert rows["2015"]["admitted"] is None and rows["2015"]["figures"] == "нет данных"
+    assert rows["2015"]["cumulative_admitted"] == 1000 and rows["2015"]["years_without_figures"] == 5
+    assert rows["2021"]["oralmans"] is None and rows["2021"]["share"] is None  # the basis is not stated
+    assert rows["2021"]["basis_unknown"] == 24_120 and rows["2021"]["figures"] == "опубликованное число"
+    assert rows["2023"]["share"] == 76.5  # 20,523 of 26,828
+    assert rows["2023"]["cumulative_admitted"] == 1000 + 24_120 + 26_828
+    assert rows["2023"]["cumulative_share"] == round(100 * (900 + 20_523) / (1000 + 26_828), 1)
+    assert rows["2023"]["years_without_figures"] == 11

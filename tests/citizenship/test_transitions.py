@@ -22,8 +22,9 @@ def _move(app, to_state, actor):
         return services.application_grant(
             application=app,
             actor=actor,
-            decree_number="77",
-            decree_date=timezone.localdate(),
+            registering_body="УМС ДП Павлодарской области",
+            registration_number="77",
+            registration_date=timezone.localdate(),
             iin=f.free_iin(app.person),
         ).application
     if to_state == State.REFUSED:

@@ -45,7 +45,18 @@ def test_the_decision_letter_renders_in_both_languages(db, caseworker):
         document = services.render_document(issued)
         assert document.write_pdf().startswith(b"%PDF")
         text = " ".join(services.page_text(document).split())
-        assert app.person.full_name in text and word in text and app.decree_number in text
+        assert app.person.full_name in text and word in text and app.registration_number in text
+
+
+def test_the_kandas_decision_letter_is_a_registration_not_a_decree(db, caseworker):
+    app = f.application(state="granted")
+    issued = _issue(app, "ru", Kind.CITIZENSHIP_DECISION, caseworker)
+    text = " ".join(services.page_text(services.render_document(issued)).split())
+    assert "Приём зарегистрировал" in text and app.registering_body in text
+    assert "органами внутренних дел в регистрационном (упрощённом) порядке" in text
+    assert "Указ" not in text and "указ" not in text
+    verification = services.verification_for(issued.code)
+    assert "зарегистрирован" in str(verification.state_label) and "указ" not in str(verification.state_label)
 
 
 def test_a_decision_letter_needs_a_decision(db, caseworker):
