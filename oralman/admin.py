@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.contrib.admin.views.main import ORDER_VAR
+from django.db.models import Q, Value
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_base import ScopedAdmin, Transition, TransitionAdminMixin
 from core.errors import DomainError
 from core.iin import iin_warnings
-from oralman import selectors, services
+from oralman import matching, selectors, services
 from oralman.forms import ExtendForm, GrantForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
     OPEN_APPLICATION_STATES,
@@ -132,6 +133,40 @@ class PersonAdmin(ScopedAdmin):
     def full_latin(self, obj):
         return obj.full_name_latin
 
+    # --- Search: one matcher (oralman.matching), ranked, each row saying why it matched ---------
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        # The term rides along on each row, for the "why it matched" column (the admin is shared
+        # between threads, so it cannot keep the term itself).
+        found = matching.person_match(queryset, search_term).annotate(match_term=Value(search_term))
+        if ORDER_VAR not in request.GET:  # best match first unless the user sorted by a column
+            found = matching.order_by_match(found)
+        return found, False
+
+    def get_list_display(self, request):
+        display = list(super().get_list_display(request))
+        if request.GET.get("q", "").strip():
+            display.append("match_reasons")
+        return display
+
+    @admin.display(description=_("why it matched"))
+    def match_reasons(self, obj):
+        return "; ".join(matching.reasons(obj, getattr(obj, "match_term", "")))
+
+    def changelist_view(self, request, extra_context=None):
+        term = request.GET.get("q", "")
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and term.strip() and changelist.result_count == 0:
+            near = matching.suggestions(self.get_queryset(request), term)
+            if near:
+                messages.info(request, _("Nothing found. Nearest spellings: %(names)s.") % {"names": ", ".join(near)})
+            else:
+                messages.info(request, _("Nothing found, and no similar spelling either."))
+        return response
+
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         if change:
@@ -140,11 +175,19 @@ class PersonAdmin(ScopedAdmin):
             data = {f.name: form.cleaned_data[f.name] for f in Person._meta.fields if f.name in form.cleaned_data}
             result = services.person_create(actor=request.user, **data)
             for flag in result.duplicates:
-                messages.warning(
-                    request,
-                    _("Possible duplicate: %(other)s (case No. %(id)s), %(reason)s.")
-                    % {"other": flag.other, "id": flag.other_id, "reason": flag.get_reason_display()},
-                )
+                seen = matching.describe_duplicate(flag, request.user)
+                if seen["in_your_scope"]:
+                    messages.warning(
+                        request,
+                        _("Possible duplicate: %(other)s (case No. %(id)s), %(reason)s.")
+                        % {"other": seen["name"], "id": seen["person"], "reason": seen["reason_display"]},
+                    )
+                else:
+                    messages.warning(
+                        request,
+                        _("Possible duplicate in another region's case file (%(reason)s); it is flagged for review.")
+                        % {"reason": seen["reason_display"]},
+                    )
         obj.pk = result.person.pk
         obj.refresh_from_db()
         for warning in result.warnings:

@@ -112,6 +112,14 @@ class Person(models.Model):
             GinIndex(OpClass(Upper("surname_latin"), name="gin_trgm_ops"), name="person_surname_lat_up_trgm"),
             GinIndex(OpClass(Upper("given_name_latin"), name="gin_trgm_ops"), name="person_given_lat_up_trgm"),
             models.Index(Upper("passport_number"), name="person_passport_up_idx"),
+            # The person matcher (oralman.matching): name similarity in either script through the
+            # transliterated keys, IIN prefixes, and the birth date of a likely duplicate.
+            GinIndex(OpClass("name_key", name="gin_trgm_ops"), name="person_name_key_trgm"),
+            GinIndex(OpClass("latin_key", name="gin_trgm_ops"), name="person_latin_key_trgm"),
+            models.Index(OpClass("iin", name="varchar_pattern_ops"), name="person_iin_prefix_idx"),
+            models.Index(fields=["birth_date"], name="person_birth_date_idx"),
+            # The whole-country list is ordered by name: its first page reads 50 index entries.
+            models.Index(fields=["surname", "given_name", "id"], name="person_name_order_idx"),
         ]
 
     def __str__(self) -> str:
@@ -135,13 +143,16 @@ class DuplicateFlag(models.Model):
     class Reason(models.TextChoices):
         IIN = "iin", _("same IIN")
         PASSPORT = "passport", _("same foreign passport")
-        NAME_BIRTH_DATE = "name_birth_date", _("same name and date of birth")
+        NAME_BIRTH_DATE = "name_birth_date", _("similar name and the same date of birth")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duplicate_flags")
     other = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("possible duplicate of")
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    similarity = models.FloatField(
+        _("name similarity"), null=True, blank=True, help_text=_("1.0 = the same name in transliteration.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolved_by = models.ForeignKey(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.base import scoped_related_field
@@ -7,7 +8,7 @@ from core.iin import parse_iin
 from core.models import Country, Region
 from core.scoping import allowed_region_ids
 from core.validators import validate_document_upload
-from oralman import selectors
+from oralman import matching, selectors
 from oralman.models import (
     ApplicationTransition,
     Document,
@@ -31,6 +32,11 @@ class WritableRegionField(serializers.PrimaryKeyRelatedField):
         return Region.objects.all() if allowed is None else Region.objects.filter(pk__in=allowed)
 
 
+class PersonMatchSerializer(serializers.Serializer):
+    score = serializers.FloatField(help_text="Best name similarity, 0..1 (1 for an exact number).")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
 class PersonSerializer(serializers.ModelSerializer):
     region = WritableRegionField()
     country_of_origin = serializers.PrimaryKeyRelatedField(queryset=Country.objects.all())
@@ -39,6 +45,7 @@ class PersonSerializer(serializers.ModelSerializer):
         queryset=Country.objects.all(), required=False, allow_null=True
     )
     iin = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=12, validators=[])
+    match = serializers.SerializerMethodField(help_text="Why the row matched `search` (null without a search).")
 
     class Meta:
         model = Person
@@ -46,9 +53,16 @@ class PersonSerializer(serializers.ModelSerializer):
             "id", "surname", "given_name", "patronymic", "surname_latin", "given_name_latin", "patronymic_latin",
             "birth_date", "sex", "country_of_origin", "citizenship", "ethnicity", "passport_number", "passport_country",
             "iin", "education", "profession", "languages", "phone", "email", "address", "preferred_language", "region",
-            "citizen_since", "created_at", "updated_at",
+            "citizen_since", "created_at", "updated_at", "match",
         ]  # fmt: skip
         read_only_fields = ["citizen_since", "created_at", "updated_at"]
+
+    @extend_schema_field(PersonMatchSerializer(allow_null=True))
+    def get_match(self, obj):
+        term = getattr(obj, "match_term", None)
+        if term is None:
+            return None
+        return {"score": round(obj.match_score, 3), "reasons": matching.reasons(obj, term)}
 
     def validate_iin(self, value):
         if not value:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api.base import ReasonSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
-from oralman import selectors, services
+from oralman import matching, selectors, services
 from oralman.api import serializers as s
-from oralman.api.filters import PersonFilter, StatusApplicationFilter
+from oralman.api.filters import PersonFilter, PersonMatchFilter, StatusApplicationFilter
 from oralman.models import FamilyMember
 
 
@@ -20,7 +22,8 @@ class PersonViewSet(ScopedModelViewSet):
     selector = staticmethod(selectors.person_list)
     serializer_class = s.PersonSerializer
     filterset_class = PersonFilter
-    search_fields = ["surname", "given_name", "surname_latin", "given_name_latin", "=iin", "=passport_number"]
+    filter_backends = [DjangoFilterBackend, PersonMatchFilter, OrderingFilter]
+    search_fields = ["surname"]  # documents the `search` parameter; PersonMatchFilter does the matching
     ordering_fields = ["surname", "birth_date", "created_at"]
     default_ordering = ["surname", "given_name", "id"]
 
@@ -31,9 +34,7 @@ class PersonViewSet(ScopedModelViewSet):
         result = services.person_create(actor=request.user, **serializer.validated_data)
         data = s.PersonSerializer(result.person, context=self.get_serializer_context()).data
         data["warnings"] = result.warnings
-        data["possible_duplicates"] = [
-            {"person": f.other_id, "name": str(f.other), "reason": f.reason} for f in result.duplicates
-        ]
+        data["possible_duplicates"] = [matching.describe_duplicate(f, request.user) for f in result.duplicates]
         return Response(data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
