@@ -5,15 +5,20 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Value
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import ScopedAdmin, Transition, TransitionAdminMixin
+from core.authz import can
 from core.errors import DomainError
 from core.iin import iin_warnings
-from oralman import matching, selectors, services
+from oralman import matching, merging, selectors, services
 from oralman.forms import ExtendForm, GrantForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
     OPEN_APPLICATION_STATES,
@@ -25,6 +30,7 @@ from oralman.models import (
     FamilyMember,
     KandasStatus,
     Person,
+    PersonMerge,
     RefusalGround,
     StatusApplication,
     StatusRule,
@@ -201,6 +207,11 @@ class PersonAdmin(ScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
+        if obj is None and str(object_id).isdigit():
+            target = selectors.merged_record_target(user=request.user, pk=int(object_id))
+            if target is not None and str(target.pk) != str(object_id):
+                messages.info(request, _("That record was merged into this one."))
+                return redirect("admin:oralman_person_change", target.pk)
         if obj is not None and obj.iin and request.method == "GET":
             for warning in iin_warnings(obj.iin, birth_date=obj.birth_date, sex=obj.sex):
                 messages.warning(request, warning)
@@ -429,10 +440,10 @@ class DocumentAdmin(ScopedAdmin):
 
 @admin.register(DuplicateFlag)
 class DuplicateFlagAdmin(ScopedAdmin):
-    list_display = ["person", "other", "reason", "created_at", "resolved_at"]
+    list_display = ["person", "other", "reason", "similarity", "created_at", "resolved_at", "compare_link"]
     list_filter = ["reason", ("resolved_at", admin.EmptyFieldListFilter)]
     list_select_related = ["person", "other"]
-    readonly_fields = ["person", "other", "reason", "resolved_at", "resolved_by"]
+    readonly_fields = ["person", "other", "reason", "similarity", "resolved_at", "resolved_by"]
     actions = ["resolve"]
 
     def get_queryset(self, request):
@@ -442,10 +453,139 @@ class DuplicateFlagAdmin(ScopedAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Mark as checked: not the same person"))
+    @admin.action(description=_("Mark as checked: not the same person"), permissions=["change"])
     def resolve(self, request, queryset):
         count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=request.user)
         self.message_user(request, _("%(n)s flag(s) resolved.") % {"n": count})
+
+    @admin.display(description=_("compare"))
+    def compare_link(self, obj):
+        url = reverse("admin:oralman_duplicateflag_compare", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("compare side by side"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="oralman_duplicateflag_compare",
+            ),
+            *super().get_urls(),
+        ]
+
+    def compare_view(self, request, pk):
+        """The two records side by side; POST: "different persons" or merge (keep one of them)."""
+        flag = get_object_or_404(self.get_queryset(request), pk=pk)
+        person, other = flag.person, flag.other
+        other_visible = can(request.user, "view", other)
+        if request.method == "POST":
+            if not self.has_change_permission(request, flag):
+                raise PermissionDenied
+            decision = request.POST.get("decision")
+            try:
+                if decision == "distinct":
+                    DuplicateFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
+                        resolved_at=timezone.now(), resolved_by=request.user
+                    )
+                    self.message_user(request, _("Marked as two different persons; this pair is not flagged again."))
+                elif decision in ("keep_person", "keep_other") and other_visible:
+                    survivor, merged = (person, other) if decision == "keep_person" else (other, person)
+                    merging.person_merge(survivor=survivor, other=merged, actor=request.user, flag=flag)
+                    self.message_user(
+                        request,
+                        _("%(merged)s was merged into %(survivor)s. The merge can be undone for %(days)s days.")
+                        % {"merged": merged, "survivor": survivor, "days": merging.undo_period().days},
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:oralman_person_change", survivor.pk)
+                else:
+                    raise PermissionDenied
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            return redirect("admin:oralman_duplicateflag_compare", flag.pk)
+        rows = [
+            (
+                Person._meta.get_field(name).verbose_name,
+                getattr(person, name),
+                getattr(other, name) if other_visible else "",
+            )
+            for name in COMPARED_FIELDS
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Possible duplicate: compare the two records"),
+            "flag": flag,
+            "person": person,
+            "other": other if other_visible else None,
+            "rows": rows,
+            "may_merge": other_visible and merging.may_merge(request.user, person, other),
+            "may_resolve": self.has_change_permission(request, flag) and flag.resolved_at is None,
+            "undo_days": merging.undo_period().days,
+        }
+        return TemplateResponse(request, "admin/oralman/duplicate_compare.html", context)
+
+
+COMPARED_FIELDS = [
+    "surname",
+    "given_name",
+    "patronymic",
+    "surname_latin",
+    "given_name_latin",
+    "birth_date",
+    "sex",
+    "iin",
+    "passport_number",
+    "country_of_origin",
+    "region",
+    "phone",
+    "address",
+]
+
+
+@admin.register(PersonMerge)
+class PersonMergeAdmin(ScopedAdmin):
+    selector = staticmethod(selectors.person_merge_list)
+    list_display = ["merged", "survivor", "merged_by", "merged_at", "undone_at"]
+    list_filter = [("undone_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["survivor", "merged", "flag", "moved", "fields_taken", "merged_by", "merged_at", "undone_at"]
+    change_form_template = "admin/oralman/person_merge_change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/undo/", self.admin_site.admin_view(self.undo_view), name="oralman_personmerge_undo"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        merge = self.get_object(request, object_id)
+        may_undo = (
+            merge is not None
+            and merge.undone_at is None
+            and timezone.now() - merge.merged_at <= merging.undo_period()
+            and merging.may_merge(request.user, merge.survivor, merge.merged)
+        )
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "may_undo": may_undo})
+
+    def undo_view(self, request, pk):
+        merge = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method != "POST":
+            return redirect("admin:oralman_personmerge_change", merge.pk)
+        try:
+            merging.person_merge_undo(merge=merge, actor=request.user)
+            self.message_user(request, _("The merge was undone: both records are back."), messages.SUCCESS)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        return redirect("admin:oralman_personmerge_change", merge.pk)
 
 
 @admin.register(StatusRule)

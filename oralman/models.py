@@ -95,6 +95,16 @@ class Person(models.Model):
     # Script-independent keys for duplicate detection (core.translit.name_key).
     name_key = models.CharField(max_length=320, editable=False, db_index=True)
     latin_key = models.CharField(max_length=320, editable=False, db_index=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+        help_text=_("Set on a record merged into another (a tombstone): its links lead to that record."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -102,6 +112,7 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["surname", "given_name", "id"]
+        permissions = [("merge_person", _("Can merge two records of the same person"))]
         indexes = [
             models.Index(fields=["passport_number"], name="person_passport_idx"),
             models.Index(fields=["region", "surname"], name="person_region_surname_idx"),
@@ -166,6 +177,48 @@ class DuplicateFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ~ {self.other} ({self.get_reason_display()})"
+
+
+@track_changes
+class PersonMerge(models.Model):
+    """Two records of one human made one (oralman.merging): what moved, so it can be undone."""
+
+    survivor = models.ForeignKey(
+        Person, verbose_name=_("record kept"), on_delete=models.PROTECT, related_name="merges_received"
+    )
+    merged = models.ForeignKey(Person, verbose_name=_("record merged"), on_delete=models.PROTECT, related_name="+")
+    flag = models.ForeignKey(
+        DuplicateFlag, verbose_name=_("possible duplicate"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    moved = models.JSONField(_("rows moved"), default=dict, help_text=_("model label -> field -> ids"))
+    fields_taken = models.JSONField(_("fields taken from the merged record"), default=list)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("merged by"), on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("merge of records")
+        verbose_name_plural = _("merges of records")
+        ordering = ["-merged_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(survivor=models.F("merged")), name="merge_of_two_records"),
+            models.UniqueConstraint(
+                fields=["merged"], condition=Q(undone_at__isnull=True), name="merge_once_while_in_force"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged} → {self.survivor}"
 
 
 @track_changes

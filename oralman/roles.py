@@ -4,7 +4,8 @@ CASE_WRITE = ("view", "add", "change")
 
 ROLE_PERMISSIONS = {
     Role.CASEWORKER: {
-        "oralman.person": CASE_WRITE,
+        "oralman.person": (*CASE_WRITE, "merge"),
+        "oralman.personmerge": READ,
         "oralman.family": CASE_WRITE,
         "oralman.familymember": ("view", "add", "change", "delete"),
         "oralman.document": CASE_WRITE,
@@ -20,6 +21,7 @@ ROLE_PERMISSIONS = {
         f"oralman.{m}": READ
         for m in (
             "person",
+            "personmerge",
             "family",
             "familymember",
             "document",

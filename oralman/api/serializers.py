@@ -17,6 +17,7 @@ from oralman.models import (
     FamilyMember,
     KandasStatus,
     Person,
+    PersonMerge,
     RefusalGround,
     Relationship,
     StatusApplication,
@@ -217,3 +218,14 @@ class TerminateInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=TerminationReason.choices)
     on = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MergeSerializer(serializers.Serializer):
+    other = scoped_related_field(selectors.person_list, help_text="The record to merge into this one.")
+
+
+class PersonMergeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PersonMerge
+        fields = ["id", "survivor", "merged", "flag", "moved", "fields_taken", "merged_by", "merged_at", "undone_at"]
+        read_only_fields = fields
