@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Value
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +19,7 @@ from core.admin_base import ScopedAdmin, Transition, TransitionAdminMixin
 from core.authz import can
 from core.errors import DomainError
 from core.iin import iin_warnings
-from oralman import matching, merging, selectors, services
+from oralman import imports, matching, merging, selectors, services
 from oralman.forms import ExtendForm, GrantForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
     OPEN_APPLICATION_STATES,
@@ -28,6 +29,8 @@ from oralman.models import (
     DuplicateFlag,
     Family,
     FamilyMember,
+    ImportBatch,
+    ImportRow,
     KandasStatus,
     Person,
     PersonMerge,
@@ -596,3 +599,145 @@ class StatusRuleAdmin(admin.ModelAdmin):
 @admin.register(RefusalGround)
 class RefusalGroundAdmin(admin.ModelAdmin):
     list_display = ["code", "name_ru", "name_kk", "name_en", "active"]
+
+
+# --- Importing arrival lists (oralman.imports) ---------------------------------------------------
+
+
+class ImportBatchForm(forms.ModelForm):
+    class Meta:
+        model = ImportBatch
+        fields = ["source", "region", "file", "accept_partial"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an XLSX or CSV file."))
+        return upload
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ScopedAdmin):
+    selector = staticmethod(selectors.import_batch_list)
+    form = ImportBatchForm
+    list_display = ["__str__", "region", "state", "progress", "result", "created_by", "created_at"]
+    list_filter = ["state"]
+    change_form_template = "admin/oralman/import_batch_change_form.html"
+    change_list_template = "admin/oralman/import_batch_change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["source", "region", "file", "accept_partial", "state", "progress", "result", "error", "created_by"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["source", "region", "file", "accept_partial"]
+        return ["source", "region", "accept_partial", "state", "progress", "result", "error", "created_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return f"{obj.processed_rows} / {obj.total_rows} ({obj.progress_percent} %)"
+
+    @admin.display(description=_("result"))
+    def result(self, obj):
+        labels = dict(ImportRow.Outcome.choices)
+        return "; ".join(f"{labels.get(k, k)}: {v}" for k, v in sorted(obj.counts.items()))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        batch = imports.import_start(
+            actor=request.user,
+            region=form.cleaned_data["region"],
+            source=form.cleaned_data["source"],
+            uploaded_file=form.cleaned_data["file"],
+            accept_partial=form.cleaned_data["accept_partial"],
+        )
+        obj.pk = batch.pk
+
+    def get_urls(self):
+        return [
+            path(
+                "template/<str:language>.<str:fmt>",
+                self.admin_site.admin_view(self.template_view),
+                name="oralman_importbatch_template",
+            ),
+            path(
+                "<int:pk>/confirm/", self.admin_site.admin_view(self.confirm_view), name="oralman_importbatch_confirm"
+            ),
+            *super().get_urls(),
+        ]
+
+    def template_view(self, request, language, fmt):
+        if language not in ("ru", "kk", "en") or fmt not in ("xlsx", "csv") or not self.has_view_permission(request):
+            raise Http404
+        response = HttpResponse(
+            imports.template(fmt, language),
+            content_type="text/csv; charset=utf-8"
+            if fmt == "csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="arrival-list-{language}.{fmt}"'
+        return response
+
+    def confirm_view(self, request, pk):
+        batch = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method != "POST":
+            return redirect("admin:oralman_importbatch_change", batch.pk)
+        try:
+            imports.import_confirm(batch=batch, actor=request.user)
+            self.message_user(request, _("The import has started."), messages.SUCCESS)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        return redirect("admin:oralman_importbatch_change", batch.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = self.get_object(request, object_id)
+        extra = {
+            "may_confirm": batch is not None
+            and batch.state == ImportBatch.State.CHECKED
+            and self.has_change_permission(request, batch),
+            "rows_url": reverse("admin:oralman_importrow_changelist") + f"?batch__id__exact={object_id}",
+        }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def changelist_view(self, request, extra_context=None):
+        templates = [
+            (language, fmt, reverse("admin:oralman_importbatch_template", args=[language, fmt]))
+            for language in ("ru", "kk", "en")
+            for fmt in ("xlsx", "csv")
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "import_templates": templates})
+
+
+@admin.register(ImportRow)
+class ImportRowAdmin(ScopedAdmin):
+    selector = staticmethod(selectors.import_row_list)
+    list_display = ["line", "external_id", "outcome", "message", "person_link", "imported"]
+    list_filter = ["outcome", "imported"]
+    ordering = ["batch", "line"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("batch", "person")
+
+    @admin.display(description=_("person"))
+    def person_link(self, obj):
+        # A match in another region is described in the message without naming the person.
+        if obj.person_id is None or obj.person.region_id != obj.batch.region_id:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:oralman_person_change", args=[obj.person_id]), obj.person
+        )

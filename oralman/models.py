@@ -221,6 +221,106 @@ class PersonMerge(models.Model):
         return f"{self.merged} → {self.survivor}"
 
 
+class ExternalReference(models.Model):
+    """An id that another system (an embassy's list, the migration portal, a center) gives a
+    person: importing the same row again finds it here and changes nothing."""
+
+    source = models.CharField(_("source"), max_length=50)
+    external_id = models.CharField(_("external id"), max_length=100)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="external_references")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("external reference")
+        verbose_name_plural = _("external references")
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="external_reference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+def import_upload_to(instance: ImportBatch, filename: str) -> str:
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
+
+
+@track_changes
+class ImportBatch(models.Model):
+    """One arrival list (XLSX or CSV) imported into one region: checked first (a dry run), then
+    imported on confirmation (oralman.imports)."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", _("file uploaded")
+        CHECKING = "checking", _("being checked")
+        CHECKED = "checked", _("checked, awaiting confirmation")
+        IMPORTING = "importing", _("being imported")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed")
+
+    source = models.CharField(
+        _("source"), max_length=50, help_text=_("Who sent the list, e.g. embassy-beijing, portal, center-uralsk.")
+    )
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("file"), upload_to=import_upload_to)
+    accept_partial = models.BooleanField(
+        _("import the good rows even if some rows have errors"),
+        default=False,
+        help_text=_("Otherwise a file with any bad row is not imported at all."),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.UPLOADED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    counts = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import of an arrival list")
+        verbose_name_plural = _("imports of arrival lists")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} #{self.pk}"
+
+    @property
+    def progress_percent(self) -> int:
+        return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class ImportRow(models.Model):
+    """One line of an import with what the check found and what the import did."""
+
+    class Outcome(models.TextChoices):
+        NEW = "new", _("new person")
+        MATCH = "match", _("matches an existing person")
+        POSSIBLE_DUPLICATE = "possible_duplicate", _("new person, similar to an existing one")
+        ALREADY_IMPORTED = "already_imported", _("already imported")
+        ERROR = "error", _("error")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("line"))
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    message = models.TextField(_("reasons"), blank=True)
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    imported = models.BooleanField(_("imported"), default=False)
+
+    class Meta:
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
+        ordering = ["batch", "line"]
+        constraints = [models.UniqueConstraint(fields=["batch", "line"], name="import_row_once_per_line")]
+
+    def __str__(self) -> str:
+        return f"{self.batch} / {self.line}"
+
+
 @track_changes
 class Family(models.Model):
     """A household that shares one case; the head is also one of its members."""

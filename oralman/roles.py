@@ -6,6 +6,8 @@ ROLE_PERMISSIONS = {
     Role.CASEWORKER: {
         "oralman.person": (*CASE_WRITE, "merge"),
         "oralman.personmerge": READ,
+        "oralman.importbatch": CASE_WRITE,
+        "oralman.importrow": READ,
         "oralman.family": CASE_WRITE,
         "oralman.familymember": ("view", "add", "change", "delete"),
         "oralman.document": CASE_WRITE,
@@ -22,6 +24,8 @@ ROLE_PERMISSIONS = {
         for m in (
             "person",
             "personmerge",
+            "importbatch",
+            "importrow",
             "family",
             "familymember",
             "document",

@@ -6,7 +6,17 @@ from django.db.models import QuerySet
 
 from core.roles import Role, role_of
 from core.scoping import scope_by_region
-from oralman.models import Document, Family, FamilyMember, KandasStatus, Person, PersonMerge, StatusApplication
+from oralman.models import (
+    Document,
+    Family,
+    FamilyMember,
+    ImportBatch,
+    ImportRow,
+    KandasStatus,
+    Person,
+    PersonMerge,
+    StatusApplication,
+)
 
 
 def _center_person_ids(user):
@@ -75,3 +85,15 @@ def merged_record_target(*, user, pk) -> Person | None:
         seen.add(person.pk)
         person = person_list(user=user, include_merged=True).filter(pk=person.merged_into_id).first()
     return person
+
+
+def import_batch_list(*, user) -> QuerySet[ImportBatch]:
+    if role_of(user) == Role.CENTER_STAFF:
+        return ImportBatch.objects.none()
+    return scope_by_region(ImportBatch.objects.select_related("region", "created_by"), user)
+
+
+def import_row_list(*, user) -> QuerySet[ImportRow]:
+    return ImportRow.objects.filter(batch__in=import_batch_list(user=user).values("pk")).select_related(
+        "batch", "person"
+    )

@@ -15,3 +15,23 @@ def duplicate_sweep_task() -> int:
     from oralman.matching import duplicate_sweep
 
     return duplicate_sweep()
+
+
+@shared_task
+def import_check_task(batch_id: int) -> str:
+    """The dry run of an uploaded arrival list (idempotent: the rows of a check are replaced)."""
+    from oralman.imports import import_check
+    from oralman.models import ImportBatch
+
+    batch = ImportBatch.objects.filter(pk=batch_id, state__in=["uploaded", "checking"]).first()
+    return import_check(batch=batch).state if batch else "skipped"
+
+
+@shared_task
+def import_apply_task(batch_id: int) -> str:
+    """The confirmed import (each line keyed by its external id, so a rerun changes nothing twice)."""
+    from oralman.imports import import_apply
+    from oralman.models import ImportBatch
+
+    batch = ImportBatch.objects.filter(pk=batch_id, state="importing").first()
+    return import_apply(batch=batch).state if batch else "skipped"
