@@ -22,9 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import acting
-from core.authz import authorize, can
+from core.authz import NotAllowed, authorize
 from core.errors import DomainError
 from core.roles import Role, role_of
+from oralman import selectors
 from oralman.models import DuplicateFlag, Person, PersonMerge
 
 FIELDS_KEPT_FROM_THE_OTHER = (
@@ -62,7 +63,11 @@ def _references_to_person():
 
 def _check_may_merge(actor, survivor: Person, other: Person) -> None:
     authorize(actor, "oralman.merge_person", survivor)
-    authorize(actor, "oralman.merge_person", other)
+    if other.merged_into_id:  # undoing: the tombstone is out of the lists, not out of the scope
+        if not selectors.person_list(user=actor, include_merged=True).filter(pk=other.pk).exists():
+            raise NotAllowed()
+    else:
+        authorize(actor, "oralman.merge_person", other)
     if survivor.region_id != other.region_id and role_of(actor) != Role.ADMINISTRATOR:
         raise DomainError(_("Persons of two regions can be merged only by an administrator."), code="forbidden")
 
@@ -164,6 +169,8 @@ def _blank(field):
 
 
 def may_merge(user, survivor: Person, other: Person) -> bool:
-    if not (can(user, "oralman.merge_person", survivor) and can(user, "oralman.merge_person", other)):
+    try:
+        _check_may_merge(user, survivor, other)
+    except (NotAllowed, DomainError):
         return False
-    return survivor.region_id == other.region_id or role_of(user) == Role.ADMINISTRATOR
+    return True

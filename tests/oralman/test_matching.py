@@ -271,3 +271,18 @@ def test_duplicate_detection_precision_and_recall(caseworker, capsys):
         print(f"\nduplicate detection: precision {precision:.2f}, recall {recall:.2f}")
     assert recall >= 0.9
     assert precision >= 0.9
+
+
+def test_every_search_box_that_reaches_a_person_uses_the_matcher(client, caseworker, zhumabaev):
+    from tests.factories import FamilyFactory, StatusApplicationFactory
+
+    application = StatusApplicationFactory(applicant=zhumabaev)
+    family = FamilyFactory(head=zhumabaev)
+    client.force_login(caseworker)
+    for url, row in (
+        ("/admin/oralman/statusapplication/", application),
+        ("/admin/oralman/family/", family),
+    ):
+        for term in ("Zhumabayev", "Жумабаев Нурлан", "800315"):
+            response = client.get(url, {"q": term})
+            assert list(response.context["cl"].result_list) == [row], (url, term)
