@@ -114,6 +114,7 @@ class ReportExportAdmin(admin.ModelAdmin):
             return "—"
         return format_html('<a href="{}">{}</a>', obj.file.url, obj.format.upper())
 
+
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
     """Extra days off and extra working days by Government decree, over the package's calendar.

@@ -22,6 +22,7 @@ Wire it with `IndexedSearchAdminMixin` on a ModelAdmin (before ModelAdmin in the
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from functools import reduce
 from operator import or_
 
@@ -31,6 +32,33 @@ from django.utils.text import smart_split, unescape_string_literal
 from rest_framework.filters import SearchFilter
 
 PREFIXES = {"^": "istartswith", "=": "iexact", "@": "search", "$": "iregex"}
+
+# model -> matcher(queryset, term) -> the rows the term describes. An app registers the one matcher
+# of its model (oralman registers the person matcher), and every search field that reaches that
+# model through relations (``applicant__surname``, ``family__head__iin``) asks the matcher instead
+# of comparing the listed fields letter by letter.
+_MATCHERS: dict[type, Callable[[QuerySet, str], QuerySet]] = {}
+
+
+def register_matcher(model, matcher: Callable[[QuerySet, str], QuerySet]) -> None:
+    _MATCHERS[model] = matcher
+
+
+def _matched_relation(model, parts: list[str]) -> tuple[str, type] | None:
+    """('family__head', Person) for ['family', 'head', 'surname'] when Person has a matcher."""
+    opts, path = model._meta, []
+    for part in parts[:-1]:
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        if not field.is_relation or field.related_model is None:
+            return None
+        path.append(part)
+        if field.related_model in _MATCHERS:
+            return "__".join(path), field.related_model
+        opts = field.related_model._meta
+    return None
 
 
 def _split(spec: str) -> tuple[list[str], str]:
@@ -70,8 +98,12 @@ def term_condition(model, search_fields: list[str], term: str) -> Q:
     matching rows by primary key, instead of filtering every row of the scope through two hashes."""
     local: list[Q] = []
     related: dict[str, list[Q]] = defaultdict(list)
+    matched: dict[str, type] = {}
     for spec in search_fields:
         parts, lookup = _split(str(spec))
+        if (found := _matched_relation(model, parts)) is not None:
+            matched[found[0]] = found[1]
+            continue
         if not _accepts(model, parts, lookup, term):
             continue
         if len(parts) == 1:
@@ -89,6 +121,9 @@ def term_condition(model, search_fields: list[str], term: str) -> Q:
             branches.append(manager.filter(**{f"{field.attname}__in": target.values("pk")}).order_by().values("pk"))
         else:  # a reverse relation: the related rows point at ours
             branches.append(target.order_by().values(field.field.attname))
+    for path, target_model in matched.items():
+        rows = _MATCHERS[target_model](target_model._default_manager.all(), term).order_by().values("pk")
+        branches.append(manager.filter(**{f"{path}__in": rows}).order_by().values("pk"))
     if not branches:
         return Q(pk__in=[])
     if len(branches) == 1:

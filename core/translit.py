@@ -4,7 +4,8 @@
 1. Cyrillic (Russian + Kazakh letters) to Latin by the table below (close to the 2021 Kazakh
    Latin alphabet, with digraphs for Russian letters);
 2. lower-case, accents stripped (NFKD), only letters kept;
-3. spelling variants folded: zh/j, kh/h/x, q/k, y/i, w/v, ts/c, doubled letters single.
+3. spelling variants folded: zh/dzh/dj/j, kh/h/x, q/k, y/i, w/v, ts/c, doubled letters single,
+   a "y" glide after a vowel or at the start of a word before e (-ayev/-aev, Yerlan/Erlan).
 The key is a comparison device, not a spelling to show anyone.
 """
 
@@ -20,8 +21,21 @@ CYRILLIC_TO_LATIN = {
     "ү": "u", "ф": "f", "х": "kh", "һ": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "",
     "ы": "y", "і": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya",
 }  # fmt: skip
-FOLDS = [("zh", "j"), ("kh", "h"), ("x", "h"), ("q", "k"), ("ts", "c"), ("y", "i"), ("w", "v")]
+FOLDS = [
+    ("dzh", "j"),
+    ("zh", "j"),
+    ("dj", "j"),
+    ("kh", "h"),
+    ("x", "h"),
+    ("q", "k"),
+    ("ts", "c"),
+    ("y", "i"),
+    ("w", "v"),
+]
 _DOUBLE = re.compile(r"(.)\1+")
+# After the folds a passport's "ye" is "ie": drop the glide after a vowel (Zhumabayev ~ Жумабаев)
+# and at the start of a word (Yerlan ~ Ерлан).
+_GLIDE = re.compile(r"(?:(?<=[aeiou])|^)i(?=e)")
 
 
 def to_latin(text: str) -> str:
@@ -39,6 +53,7 @@ def name_key(*parts: str | None) -> str:
             letters = "".join(ch for ch in word if "a" <= ch <= "z")
             for old, new in FOLDS:
                 letters = letters.replace(old, new)
+            letters = _GLIDE.sub("", letters)
             letters = _DOUBLE.sub(r"\1", letters)
             if letters:
                 words.append(letters)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.contrib.admin.views.main import ORDER_VAR
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, Value
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -12,10 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from core import authz
 from core.admin_base import ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
 from core.audit import log_read
+from core.authz import can
 from core.errors import DomainError
 from core.iin import iin_warnings
 from core.masking import mask_iin, mask_passport, shows_identifiers
-from oralman import selectors, services
+from oralman import imports, matching, merging, selectors, services
 from oralman.forms import ExtendForm, GrantForm, RecommendForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
     OPEN_APPLICATION_STATES,
@@ -26,8 +33,11 @@ from oralman.models import (
     DuplicateFlag,
     Family,
     FamilyMember,
+    ImportBatch,
+    ImportRow,
     KandasStatus,
     Person,
+    PersonMerge,
     RefusalGround,
     StatusApplication,
     StatusRequiredDocument,
@@ -203,10 +213,12 @@ class PersonAdmin(ScopedAdmin):
         return {"iin": mask_iin, "passport_number": mask_passport}
 
     def get_list_display(self, request):
-        shown = super().get_list_display(request)
-        if shows_identifiers(request.user, Person):
-            return shown
-        return ["masked_iin" if name == "iin" else name for name in shown]
+        shown = list(super().get_list_display(request))
+        if not shows_identifiers(request.user, Person):
+            shown = ["masked_iin" if name == "iin" else name for name in shown]
+        if request.GET.get("q", "").strip():
+            shown.append("match_reasons")
+        return shown
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "masked_iin", "masked_passport"]
@@ -222,6 +234,34 @@ class PersonAdmin(ScopedAdmin):
 
         return [(title, {**options, "fields": [swap(f) for f in options["fields"]]}) for title, options in fieldsets]
 
+    # --- Search: one matcher (oralman.matching), ranked, each row saying why it matched ---------
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        # The term rides along on each row, for the "why it matched" column (the admin is shared
+        # between threads, so it cannot keep the term itself).
+        found = matching.person_match(queryset, search_term).annotate(match_term=Value(search_term))
+        if ORDER_VAR not in request.GET:  # best match first unless the user sorted by a column
+            found = matching.order_by_match(found)
+        return found, False
+
+    @admin.display(description=_("why it matched"))
+    def match_reasons(self, obj):
+        return "; ".join(matching.reasons(obj, getattr(obj, "match_term", "")))
+
+    def changelist_view(self, request, extra_context=None):
+        term = request.GET.get("q", "")
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and term.strip() and changelist.result_count == 0:
+            near = matching.suggestions(self.get_queryset(request), term)
+            if near:
+                messages.info(request, _("Nothing found. Nearest spellings: %(names)s.") % {"names": ", ".join(near)})
+            else:
+                messages.info(request, _("Nothing found, and no similar spelling either."))
+        return response
+
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         if change:
@@ -230,11 +270,19 @@ class PersonAdmin(ScopedAdmin):
             data = {f.name: form.cleaned_data[f.name] for f in Person._meta.fields if f.name in form.cleaned_data}
             result = services.person_create(actor=request.user, **data)
             for flag in result.duplicates:
-                messages.warning(
-                    request,
-                    _("Possible duplicate: %(other)s (case No. %(id)s), %(reason)s.")
-                    % {"other": flag.other, "id": flag.other_id, "reason": flag.get_reason_display()},
-                )
+                seen = matching.describe_duplicate(flag, request.user)
+                if seen["in_your_scope"]:
+                    messages.warning(
+                        request,
+                        _("Possible duplicate: %(other)s (case No. %(id)s), %(reason)s.")
+                        % {"other": seen["name"], "id": seen["person"], "reason": seen["reason_display"]},
+                    )
+                else:
+                    messages.warning(
+                        request,
+                        _("Possible duplicate in another region's case file (%(reason)s); it is flagged for review.")
+                        % {"reason": seen["reason_display"]},
+                    )
         obj.pk = result.person.pk
         obj.refresh_from_db()
         for warning in result.warnings:
@@ -248,6 +296,11 @@ class PersonAdmin(ScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
+        if obj is None and str(object_id).isdigit():
+            target = selectors.merged_record_target(user=request.user, pk=int(object_id))
+            if target is not None and str(target.pk) != str(object_id):
+                messages.info(request, _("That record was merged into this one."))
+                return redirect("admin:oralman_person_change", target.pk)
         if obj is not None and request.method == "GET":
             log_read(request.user, obj, kind="person", request=request)
             if obj.iin and shows_identifiers(request.user, obj):
@@ -587,10 +640,10 @@ class DocumentAdmin(MaskedDocumentNumberMixin, ScopedAdmin):
 
 @admin.register(DuplicateFlag)
 class DuplicateFlagAdmin(ScopedAdmin):
-    list_display = ["person", "other", "reason", "created_at", "resolved_at"]
+    list_display = ["person", "other", "reason", "similarity", "created_at", "resolved_at", "compare_link"]
     list_filter = ["reason", ("resolved_at", admin.EmptyFieldListFilter)]
     list_select_related = ["person", "other"]
-    readonly_fields = ["person", "other", "reason", "resolved_at", "resolved_by"]
+    readonly_fields = ["person", "other", "reason", "similarity", "resolved_at", "resolved_by"]
     actions = ["resolve"]
 
     def get_queryset(self, request):
@@ -603,6 +656,135 @@ class DuplicateFlagAdmin(ScopedAdmin):
     def resolve(self, request, queryset):
         count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=request.user)
         self.message_user(request, _("%(n)s flag(s) resolved.") % {"n": count})
+
+    @admin.display(description=_("compare"))
+    def compare_link(self, obj):
+        url = reverse("admin:oralman_duplicateflag_compare", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("compare side by side"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="oralman_duplicateflag_compare",
+            ),
+            *super().get_urls(),
+        ]
+
+    def compare_view(self, request, pk):
+        """The two records side by side; POST: "different persons" or merge (keep one of them)."""
+        flag = get_object_or_404(self.get_queryset(request), pk=pk)
+        person, other = flag.person, flag.other
+        other_visible = can(request.user, "view", other)
+        if request.method == "POST":
+            if not self.has_change_permission(request, flag):
+                raise PermissionDenied
+            decision = request.POST.get("decision")
+            try:
+                if decision == "distinct":
+                    DuplicateFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
+                        resolved_at=timezone.now(), resolved_by=request.user
+                    )
+                    self.message_user(request, _("Marked as two different persons; this pair is not flagged again."))
+                elif decision in ("keep_person", "keep_other") and other_visible:
+                    survivor, merged = (person, other) if decision == "keep_person" else (other, person)
+                    merging.person_merge(survivor=survivor, other=merged, actor=request.user, flag=flag)
+                    self.message_user(
+                        request,
+                        _("%(merged)s was merged into %(survivor)s. The merge can be undone for %(days)s days.")
+                        % {"merged": merged, "survivor": survivor, "days": merging.undo_period().days},
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:oralman_person_change", survivor.pk)
+                else:
+                    raise PermissionDenied
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            return redirect("admin:oralman_duplicateflag_compare", flag.pk)
+        rows = [
+            (
+                Person._meta.get_field(name).verbose_name,
+                getattr(person, name),
+                getattr(other, name) if other_visible else "",
+            )
+            for name in COMPARED_FIELDS
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Possible duplicate: compare the two records"),
+            "flag": flag,
+            "person": person,
+            "other": other if other_visible else None,
+            "rows": rows,
+            "may_merge": other_visible and merging.may_merge(request.user, person, other),
+            "may_resolve": self.has_change_permission(request, flag) and flag.resolved_at is None,
+            "undo_days": merging.undo_period().days,
+        }
+        return TemplateResponse(request, "admin/oralman/duplicate_compare.html", context)
+
+
+COMPARED_FIELDS = [
+    "surname",
+    "given_name",
+    "patronymic",
+    "surname_latin",
+    "given_name_latin",
+    "birth_date",
+    "sex",
+    "iin",
+    "passport_number",
+    "country_of_origin",
+    "region",
+    "phone",
+    "address",
+]
+
+
+@admin.register(PersonMerge)
+class PersonMergeAdmin(ScopedAdmin):
+    selector = staticmethod(selectors.person_merge_list)
+    list_display = ["merged", "survivor", "merged_by", "merged_at", "undone_at"]
+    list_filter = [("undone_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["survivor", "merged", "flag", "moved", "fields_taken", "merged_by", "merged_at", "undone_at"]
+    change_form_template = "admin/oralman/person_merge_change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/undo/", self.admin_site.admin_view(self.undo_view), name="oralman_personmerge_undo"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        merge = self.get_object(request, object_id)
+        may_undo = (
+            merge is not None
+            and merge.undone_at is None
+            and timezone.now() - merge.merged_at <= merging.undo_period()
+            and merging.may_merge(request.user, merge.survivor, merge.merged)
+        )
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "may_undo": may_undo})
+
+    def undo_view(self, request, pk):
+        merge = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method != "POST":
+            return redirect("admin:oralman_personmerge_change", merge.pk)
+        try:
+            merging.person_merge_undo(merge=merge, actor=request.user)
+            self.message_user(request, _("The merge was undone: both records are back."), messages.SUCCESS)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        return redirect("admin:oralman_personmerge_change", merge.pk)
 
 
 @admin.register(StatusRule)
@@ -622,3 +804,145 @@ class StatusRequiredDocumentAdmin(admin.ModelAdmin):
 @admin.register(RefusalGround)
 class RefusalGroundAdmin(admin.ModelAdmin):
     list_display = ["code", "name_ru", "name_kk", "name_en", "active"]
+
+
+# --- Importing arrival lists (oralman.imports) ---------------------------------------------------
+
+
+class ImportBatchForm(forms.ModelForm):
+    class Meta:
+        model = ImportBatch
+        fields = ["source", "region", "file", "accept_partial"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an XLSX or CSV file."))
+        return upload
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ScopedAdmin):
+    selector = staticmethod(selectors.import_batch_list)
+    form = ImportBatchForm
+    list_display = ["__str__", "region", "state", "progress", "result", "created_by", "created_at"]
+    list_filter = ["state"]
+    change_form_template = "admin/oralman/import_batch_change_form.html"
+    change_list_template = "admin/oralman/import_batch_change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["source", "region", "file", "accept_partial", "state", "progress", "result", "error", "created_by"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["source", "region", "file", "accept_partial"]
+        return ["source", "region", "accept_partial", "state", "progress", "result", "error", "created_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return f"{obj.processed_rows} / {obj.total_rows} ({obj.progress_percent} %)"
+
+    @admin.display(description=_("result"))
+    def result(self, obj):
+        labels = dict(ImportRow.Outcome.choices)
+        return "; ".join(f"{labels.get(k, k)}: {v}" for k, v in sorted(obj.counts.items()))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        batch = imports.import_start(
+            actor=request.user,
+            region=form.cleaned_data["region"],
+            source=form.cleaned_data["source"],
+            uploaded_file=form.cleaned_data["file"],
+            accept_partial=form.cleaned_data["accept_partial"],
+        )
+        obj.pk = batch.pk
+
+    def get_urls(self):
+        return [
+            path(
+                "template/<str:language>.<str:fmt>",
+                self.admin_site.admin_view(self.template_view),
+                name="oralman_importbatch_template",
+            ),
+            path(
+                "<int:pk>/confirm/", self.admin_site.admin_view(self.confirm_view), name="oralman_importbatch_confirm"
+            ),
+            *super().get_urls(),
+        ]
+
+    def template_view(self, request, language, fmt):
+        if language not in ("ru", "kk", "en") or fmt not in ("xlsx", "csv") or not self.has_view_permission(request):
+            raise Http404
+        response = HttpResponse(
+            imports.template(fmt, language),
+            content_type="text/csv; charset=utf-8"
+            if fmt == "csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="arrival-list-{language}.{fmt}"'
+        return response
+
+    def confirm_view(self, request, pk):
+        batch = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method != "POST":
+            return redirect("admin:oralman_importbatch_change", batch.pk)
+        try:
+            imports.import_confirm(batch=batch, actor=request.user)
+            self.message_user(request, _("The import has started."), messages.SUCCESS)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        return redirect("admin:oralman_importbatch_change", batch.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = self.get_object(request, object_id)
+        extra = {
+            "may_confirm": batch is not None
+            and batch.state == ImportBatch.State.CHECKED
+            and self.has_change_permission(request, batch),
+            "rows_url": reverse("admin:oralman_importrow_changelist") + f"?batch__id__exact={object_id}",
+        }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def changelist_view(self, request, extra_context=None):
+        templates = [
+            (language, fmt, reverse("admin:oralman_importbatch_template", args=[language, fmt]))
+            for language in ("ru", "kk", "en")
+            for fmt in ("xlsx", "csv")
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "import_templates": templates})
+
+
+@admin.register(ImportRow)
+class ImportRowAdmin(ScopedAdmin):
+    selector = staticmethod(selectors.import_row_list)
+    list_display = ["line", "external_id", "outcome", "message", "person_link", "imported"]
+    list_filter = ["outcome", "imported"]
+    ordering = ["batch", "line"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("batch", "person")
+
+    @admin.display(description=_("person"))
+    def person_link(self, obj):
+        # A match in another region is described in the message without naming the person.
+        if obj.person_id is None or obj.person.region_id != obj.batch.region_id:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:oralman_person_change", args=[obj.person_id]), obj.person
+        )

@@ -8,7 +8,8 @@ class OralmanConfig(AppConfig):
 
     def ready(self) -> None:
         from core import authz
-        from oralman import models, selectors
+        from core.search import register_matcher
+        from oralman import matching, models, selectors
 
         # The scope of each case model (core.authz asks it for every object-level decision).
         authz.register_scope(models.Person, selectors.person_list)
@@ -19,3 +20,10 @@ class OralmanConfig(AppConfig):
         authz.register_scope(models.ApplicationTransition, selectors.application_transition_list)
         authz.register_scope(models.KandasStatus, selectors.status_list)
         authz.register_scope(models.DuplicateFlag, selectors.duplicate_flag_list)
+        authz.register_scope(models.PersonMerge, selectors.person_merge_list)
+        authz.register_scope(models.ImportBatch, selectors.import_batch_list)
+        authz.register_scope(models.ImportRow, selectors.import_row_list)
+
+        # Every search box that reaches a person (applications, families, statuses, documents,
+        # quota requests, placements, citizenship) finds them the way the person list does.
+        register_matcher(models.Person, lambda queryset, term: matching.person_match(queryset, term))

@@ -117,6 +117,16 @@ class Person(models.Model):
     # Script-independent keys for duplicate detection (core.translit.name_key).
     name_key = models.CharField(max_length=320, editable=False, db_index=True)
     latin_key = models.CharField(max_length=320, editable=False, db_index=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+        help_text=_("Set on a record merged into another (a tombstone): its links lead to that record."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -124,9 +134,12 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["surname", "given_name", "id"]
-        # Without it IINs and passport numbers are shown masked (core.masking); roles.py grants it as
-        # the "view_identifiers" action.
-        permissions = [("view_identifiers_person", _("Can see full IIN and passport numbers"))]
+        # Without view_identifiers IINs and passport numbers are shown masked (core.masking); roles.py
+        # grants it as the "view_identifiers" action.
+        permissions = [
+            ("view_identifiers_person", _("Can see full IIN and passport numbers")),
+            ("merge_person", _("Can merge two records of the same person")),
+        ]
         indexes = [
             models.Index(fields=["passport_number"], name="person_passport_idx"),
             models.Index(fields=["region", "surname"], name="person_region_surname_idx"),
@@ -137,6 +150,14 @@ class Person(models.Model):
             GinIndex(OpClass(Upper("surname_latin"), name="gin_trgm_ops"), name="person_surname_lat_up_trgm"),
             GinIndex(OpClass(Upper("given_name_latin"), name="gin_trgm_ops"), name="person_given_lat_up_trgm"),
             models.Index(Upper("passport_number"), name="person_passport_up_idx"),
+            # The person matcher (oralman.matching): name similarity in either script through the
+            # transliterated keys, IIN prefixes, and the birth date of a likely duplicate.
+            GinIndex(OpClass("name_key", name="gin_trgm_ops"), name="person_name_key_trgm"),
+            GinIndex(OpClass("latin_key", name="gin_trgm_ops"), name="person_latin_key_trgm"),
+            models.Index(OpClass("iin", name="varchar_pattern_ops"), name="person_iin_prefix_idx"),
+            models.Index(fields=["birth_date"], name="person_birth_date_idx"),
+            # The whole-country list is ordered by name: its first page reads 50 index entries.
+            models.Index(fields=["surname", "given_name", "id"], name="person_name_order_idx"),
         ]
 
     def __str__(self) -> str:
@@ -165,13 +186,16 @@ class DuplicateFlag(models.Model):
     class Reason(models.TextChoices):
         IIN = "iin", _("same IIN")
         PASSPORT = "passport", _("same foreign passport")
-        NAME_BIRTH_DATE = "name_birth_date", _("same name and date of birth")
+        NAME_BIRTH_DATE = "name_birth_date", _("similar name and the same date of birth")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duplicate_flags")
     other = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("possible duplicate of")
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    similarity = models.FloatField(
+        _("name similarity"), null=True, blank=True, help_text=_("1.0 = the same name in transliteration.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -185,6 +209,148 @@ class DuplicateFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ~ {self.other} ({self.get_reason_display()})"
+
+
+@track_changes
+class PersonMerge(models.Model):
+    """Two records of one human made one (oralman.merging): what moved, so it can be undone."""
+
+    survivor = models.ForeignKey(
+        Person, verbose_name=_("record kept"), on_delete=models.PROTECT, related_name="merges_received"
+    )
+    merged = models.ForeignKey(Person, verbose_name=_("record merged"), on_delete=models.PROTECT, related_name="+")
+    flag = models.ForeignKey(
+        DuplicateFlag, verbose_name=_("possible duplicate"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    moved = models.JSONField(_("rows moved"), default=dict, help_text=_("model label -> field -> ids"))
+    fields_taken = models.JSONField(_("fields taken from the merged record"), default=list)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("merged by"), on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("merge of records")
+        verbose_name_plural = _("merges of records")
+        ordering = ["-merged_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(survivor=models.F("merged")), name="merge_of_two_records"),
+            models.UniqueConstraint(
+                fields=["merged"], condition=Q(undone_at__isnull=True), name="merge_once_while_in_force"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged} → {self.survivor}"
+
+
+class ExternalReference(models.Model):
+    """An id that another system (an embassy's list, the migration portal, a center) gives a
+    person: importing the same row again finds it here and changes nothing."""
+
+    source = models.CharField(_("source"), max_length=50)
+    external_id = models.CharField(_("external id"), max_length=100)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="external_references")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("external reference")
+        verbose_name_plural = _("external references")
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="external_reference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+def import_upload_to(instance: ImportBatch, filename: str) -> str:
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
+
+
+@track_changes
+class ImportBatch(models.Model):
+    """One arrival list (XLSX or CSV) imported into one region: checked first (a dry run), then
+    imported on confirmation (oralman.imports)."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", _("file uploaded")
+        CHECKING = "checking", _("being checked")
+        CHECKED = "checked", _("checked, awaiting confirmation")
+        IMPORTING = "importing", _("being imported")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed")
+
+    source = models.CharField(
+        _("source"), max_length=50, help_text=_("Who sent the list, e.g. embassy-beijing, portal, center-uralsk.")
+    )
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("file"), upload_to=import_upload_to)
+    accept_partial = models.BooleanField(
+        _("import the good rows even if some rows have errors"),
+        default=False,
+        help_text=_("Otherwise a file with any bad row is not imported at all."),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.UPLOADED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    counts = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import of an arrival list")
+        verbose_name_plural = _("imports of arrival lists")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} #{self.pk}"
+
+    @property
+    def progress_percent(self) -> int:
+        return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class ImportRow(models.Model):
+    """One line of an import with what the check found and what the import did."""
+
+    class Outcome(models.TextChoices):
+        NEW = "new", _("new person")
+        MATCH = "match", _("matches an existing person")
+        POSSIBLE_DUPLICATE = "possible_duplicate", _("new person, similar to an existing one")
+        ALREADY_IMPORTED = "already_imported", _("already imported")
+        ERROR = "error", _("error")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("line"))
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    message = models.TextField(_("reasons"), blank=True)
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    imported = models.BooleanField(_("imported"), default=False)
+
+    class Meta:
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
+        ordering = ["batch", "line"]
+        constraints = [models.UniqueConstraint(fields=["batch", "line"], name="import_row_once_per_line")]
+
+    def __str__(self) -> str:
+        return f"{self.batch} / {self.line}"
 
 
 @track_changes

@@ -4,7 +4,10 @@ CASE_WRITE = ("view", "add", "change")
 
 ROLE_PERMISSIONS = {
     Role.CASEWORKER: {
-        "oralman.person": (*CASE_WRITE, "view_identifiers"),
+        "oralman.person": (*CASE_WRITE, "view_identifiers", "merge"),
+        "oralman.personmerge": READ,
+        "oralman.importbatch": CASE_WRITE,
+        "oralman.importrow": READ,
         "oralman.family": CASE_WRITE,
         "oralman.familymember": ("view", "add", "change", "delete"),
         "oralman.document": CASE_WRITE,
@@ -22,6 +25,9 @@ ROLE_PERMISSIONS = {
         f"oralman.{m}": READ
         for m in (
             "person",
+            "personmerge",
+            "importbatch",
+            "importrow",
             "family",
             "familymember",
             "document",

@@ -12,8 +12,11 @@ from oralman.models import (
     DuplicateFlag,
     Family,
     FamilyMember,
+    ImportBatch,
+    ImportRow,
     KandasStatus,
     Person,
+    PersonMerge,
     StatusApplication,
 )
 
@@ -27,8 +30,12 @@ def _center_person_ids(user):
     return person_ids_placed_in_users_centers(user)
 
 
-def person_list(*, user) -> QuerySet[Person]:
+def person_list(*, user, include_merged: bool = False) -> QuerySet[Person]:
+    """The persons in the user's scope; records merged into another (tombstones) only when asked,
+    to lead an old link to the record that was kept."""
     qs = Person.objects.select_related("region", "country_of_origin", "citizenship")
+    if not include_merged:
+        qs = qs.filter(merged_into__isnull=True)
     if role_of(user) == Role.CENTER_STAFF:
         return qs.filter(pk__in=_center_person_ids(user))
     return scope_by_region(qs, user)
@@ -75,3 +82,30 @@ def duplicate_flag_list(*, user) -> QuerySet[DuplicateFlag]:
 
 def application_transition_list(*, user) -> QuerySet[ApplicationTransition]:
     return ApplicationTransition.objects.filter(application__in=application_list(user=user).values("pk"))
+
+
+def person_merge_list(*, user) -> QuerySet[PersonMerge]:
+    persons = person_list(user=user).values("pk")
+    return PersonMerge.objects.filter(survivor__in=persons).select_related("survivor", "merged", "merged_by")
+
+
+def merged_record_target(*, user, pk) -> Person | None:
+    """The record a tombstone in the user's scope was merged into (following chains), or None."""
+    person = person_list(user=user, include_merged=True).filter(pk=pk).first()
+    seen = set()
+    while person is not None and person.merged_into_id and person.pk not in seen:
+        seen.add(person.pk)
+        person = person_list(user=user, include_merged=True).filter(pk=person.merged_into_id).first()
+    return person
+
+
+def import_batch_list(*, user) -> QuerySet[ImportBatch]:
+    if role_of(user) == Role.CENTER_STAFF:
+        return ImportBatch.objects.none()
+    return scope_by_region(ImportBatch.objects.select_related("region", "created_by"), user)
+
+
+def import_row_list(*, user) -> QuerySet[ImportRow]:
+    return ImportRow.objects.filter(batch__in=import_batch_list(user=user).values("pk")).select_related(
+        "batch", "person"
+    )

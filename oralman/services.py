@@ -12,17 +12,18 @@ from dataclasses import dataclass, field
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import authz
 from core.audit import acting
+from core.authz import can
 from core.errors import DomainError
 from core.iin import iin_warnings, parse_iin
 from core.translit import name_key
 from core.workdays import add_working_days
 from notifications.services import notify
+from oralman.matching import likely_duplicates
 from oralman.models import (
     ApplicationMember,
     ApplicationState,
@@ -99,32 +100,23 @@ def _refresh_name_keys(person: Person) -> None:
     person.latin_key = name_key(person.surname_latin, person.given_name_latin)
 
 
-def likely_duplicates(person: Person) -> list[tuple[Person, str]]:
-    """Other persons that are probably the same human: same IIN, same passport, or the same
-    script-independent name key and birth date (Cyrillic and Latin spellings compared across)."""
-    keys = {k for k in (person.name_key, person.latin_key) if k}
-    query = Q(birth_date=person.birth_date) & (Q(name_key__in=keys) | Q(latin_key__in=keys))
-    if person.passport_number:
-        query |= Q(passport_number=person.passport_number)
-    if person.iin:
-        query |= Q(iin=person.iin)
-    found = []
-    for other in Person.objects.filter(query).exclude(pk=person.pk).order_by("pk")[:20]:
-        if person.iin and other.iin == person.iin:
-            found.append((other, DuplicateFlag.Reason.IIN))
-        if person.passport_number and other.passport_number == person.passport_number:
-            found.append((other, DuplicateFlag.Reason.PASSPORT))
-        if other.birth_date == person.birth_date and keys & {other.name_key, other.latin_key}:
-            found.append((other, DuplicateFlag.Reason.NAME_BIRTH_DATE))
-    return found
-
-
 def _full_clean(instance, exclude=None) -> None:
     try:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         field_name, messages = next(iter(exc.message_dict.items()))
         raise DomainError(messages[0], field=None if field_name == "__all__" else field_name) from exc
+
+
+def _duplicate_iin_message(iin: str, holder: Person, actor) -> str:
+    """Name the holder only to someone who may see the holder's file (core.authz)."""
+    if actor is not None and can(actor, "view", holder):
+        return _("IIN %(iin)s already belongs to %(name)s (case No. %(id)s).") % {
+            "iin": iin,
+            "name": holder.full_name,
+            "id": holder.pk,
+        }
+    return _("IIN %(iin)s is already registered to a person in another case file.") % {"iin": iin}
 
 
 @transaction.atomic
@@ -138,17 +130,7 @@ def person_create(*, actor, **fields) -> PersonResult:
     if person.birth_date > timezone.localdate():
         raise DomainError(_("The date of birth is in the future."), field="birth_date")
     if person.iin and (holder := Person.objects.filter(iin=person.iin).first()):
-        if actor is not None and not authz.can(actor, authz.VIEW, holder):
-            # Never name a person the caller cannot see.
-            raise DomainError(
-                _("IIN %(iin)s already belongs to another person.") % {"iin": person.iin}, field="iin", code="duplicate"
-            )
-        raise DomainError(
-            _("IIN %(iin)s already belongs to %(name)s (case No. %(id)s).")
-            % {"iin": person.iin, "name": holder.full_name, "id": holder.pk},
-            field="iin",
-            code="duplicate",
-        )
+        raise DomainError(_duplicate_iin_message(person.iin, holder, actor), field="iin", code="duplicate")
     with acting(actor):
         try:
             with transaction.atomic():
@@ -156,8 +138,10 @@ def person_create(*, actor, **fields) -> PersonResult:
         except IntegrityError as exc:
             raise DomainError(_("A person with this IIN already exists."), field="iin", code="duplicate") from exc
         flags = [
-            DuplicateFlag.objects.get_or_create(person=person, other=other, reason=reason)[0]
-            for other, reason in likely_duplicates(person)
+            DuplicateFlag.objects.get_or_create(
+                person=person, other=other, reason=reason, defaults={"similarity": similarity}
+            )[0]
+            for other, reason, similarity in likely_duplicates(person)
         ]
     warnings = iin_warnings(person.iin, birth_date=person.birth_date, sex=person.sex) if person.iin else []
     return PersonResult(person=person, duplicates=flags, warnings=warnings)

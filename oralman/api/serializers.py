@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.base import scoped_related_field
@@ -8,7 +9,7 @@ from core.masking import mask_iin, mask_passport, shows_identifiers
 from core.models import Country, Region
 from core.scoping import allowed_region_ids
 from core.validators import validate_document_upload
-from oralman import selectors
+from oralman import matching, selectors
 from oralman.models import (
     ApplicationMember,
     ApplicationTransition,
@@ -18,6 +19,7 @@ from oralman.models import (
     FamilyMember,
     KandasStatus,
     Person,
+    PersonMerge,
     Recommendation,
     RefusalGround,
     Relationship,
@@ -34,6 +36,11 @@ class WritableRegionField(serializers.PrimaryKeyRelatedField):
         return Region.objects.all() if allowed is None else Region.objects.filter(pk__in=allowed)
 
 
+class PersonMatchSerializer(serializers.Serializer):
+    score = serializers.FloatField(help_text="Best name similarity, 0..1 (1 for an exact number).")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
 class PersonSerializer(serializers.ModelSerializer):
     region = WritableRegionField()
     country_of_origin = serializers.PrimaryKeyRelatedField(queryset=Country.objects.all())
@@ -42,6 +49,7 @@ class PersonSerializer(serializers.ModelSerializer):
         queryset=Country.objects.all(), required=False, allow_null=True
     )
     iin = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=12, validators=[])
+    match = serializers.SerializerMethodField(help_text="Why the row matched `search` (null without a search).")
 
     class Meta:
         model = Person
@@ -50,7 +58,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "birth_date", "sex", "country_of_origin", "citizenship", "ethnicity", "former_kz_citizen", "passport_number",
             "passport_country",
             "iin", "education", "profession", "languages", "phone", "email", "address", "preferred_language", "region",
-            "former_citizenship", "citizen_since", "created_at", "updated_at",
+            "former_citizenship", "citizen_since", "created_at", "updated_at", "match",
         ]  # fmt: skip
         read_only_fields = ["former_citizenship", "citizen_since", "created_at", "updated_at"]
 
@@ -63,6 +71,13 @@ class PersonSerializer(serializers.ModelSerializer):
             data["iin"] = mask_iin(data.get("iin"))
             data["passport_number"] = mask_passport(data.get("passport_number"))
         return data
+
+    @extend_schema_field(PersonMatchSerializer(allow_null=True))
+    def get_match(self, obj):
+        term = getattr(obj, "match_term", None)
+        if term is None:
+            return None
+        return {"score": round(obj.match_score, 3), "reasons": matching.reasons(obj, term)}
 
     def validate_iin(self, value):
         if not value:
@@ -279,3 +294,14 @@ class TerminateInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=TerminationReason.choices)
     on = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MergeSerializer(serializers.Serializer):
+    other = scoped_related_field(selectors.person_list, help_text="The record to merge into this one.")
+
+
+class PersonMergeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PersonMerge
+        fields = ["id", "survivor", "merged", "flag", "moved", "fields_taken", "merged_by", "merged_at", "undone_at"]
+        read_only_fields = fields

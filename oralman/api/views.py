@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from core.api.base import ReasonSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
 from core.audit import log_read
-from oralman import selectors, services
+from oralman import matching, merging, selectors, services
 from oralman.api import serializers as s
-from oralman.api.filters import PersonFilter, StatusApplicationFilter
+from oralman.api.filters import PersonFilter, PersonMatchFilter, StatusApplicationFilter
 from oralman.models import FamilyMember
 
 
@@ -23,7 +27,8 @@ class PersonViewSet(ScopedModelViewSet):
     selector = staticmethod(selectors.person_list)
     serializer_class = s.PersonSerializer
     filterset_class = PersonFilter
-    search_fields = ["surname", "given_name", "surname_latin", "given_name_latin", "=iin", "=passport_number"]
+    filter_backends = [DjangoFilterBackend, PersonMatchFilter, OrderingFilter]
+    search_fields = ["surname"]  # documents the `search` parameter; PersonMatchFilter does the matching
     ordering_fields = ["surname", "birth_date", "created_at"]
     default_ordering = ["surname", "given_name", "id"]
 
@@ -34,20 +39,52 @@ class PersonViewSet(ScopedModelViewSet):
         result = services.person_create(actor=request.user, **serializer.validated_data)
         data = s.PersonSerializer(result.person, context=self.get_serializer_context()).data
         data["warnings"] = result.warnings
-        data["possible_duplicates"] = [
-            {"person": f.other_id, "name": str(f.other), "reason": f.reason} for f in result.duplicates
-        ]
+        data["possible_duplicates"] = [matching.describe_duplicate(f, request.user) for f in result.duplicates]
         return Response(data, status=status.HTTP_201_CREATED)
-
-    def retrieve(self, request, *args, **kwargs):
-        person = self.get_object()
-        log_read(request.user, person, kind="person", request=request)
-        return Response(self.get_serializer(person).data)
 
     def perform_update(self, serializer):
         serializer.instance = services.person_update(
             person=serializer.instance, actor=self.request.user, **serializer.validated_data
         ).person
+
+    action_permissions = {"merge": "oralman.merge_person"}
+
+    def retrieve(self, request, *args, **kwargs):
+        """One person's file (the read is logged); a record merged into another answers 301 to the
+        record that was kept."""
+        try:
+            person = self.get_object()
+        except Http404:
+            pk = kwargs.get(self.lookup_field, "")
+            target = selectors.merged_record_target(user=request.user, pk=pk) if str(pk).isdigit() else None
+            if target is None or str(target.pk) == str(pk):
+                raise
+            return HttpResponsePermanentRedirect(reverse("person-detail", args=[target.pk], request=request))
+        log_read(request.user, person, kind="person", request=request)
+        return Response(self.get_serializer(person).data)
+
+    @extend_schema(request=s.MergeSerializer, responses={201: s.PersonMergeSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge `other` into this person: this record stays, the other becomes a tombstone."""
+        survivor = self.get_object()
+        data = s.MergeSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        merge = merging.person_merge(survivor=survivor, other=data.validated_data["other"], actor=request.user)
+        return Response(s.PersonMergeSerializer(merge).data, status=status.HTTP_201_CREATED)
+
+
+class PersonMergeViewSet(ScopedReadOnlyViewSet):
+    selector = staticmethod(selectors.person_merge_list)
+    serializer_class = s.PersonMergeSerializer
+    default_ordering = ["-merged_at", "-id"]
+    action_permissions = {"undo": "oralman.merge_person"}
+
+    @extend_schema(request=None, responses={200: s.PersonMergeSerializer})
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        merge = merging.person_merge_undo(merge=self.get_object(), actor=request.user)
+        return Response(s.PersonMergeSerializer(merge).data)
 
 
 class FamilyViewSet(ScopedModelViewSet):

@@ -186,7 +186,14 @@ def test_the_api_lists_possible_duplicates_of_a_new_person(api, caseworker):
     response = api(caseworker).post("/api/v1/persons/", payload, format="json")
     assert response.status_code == 201
     assert response.json()["possible_duplicates"] == [
-        {"person": existing.pk, "name": "Әбілқызы Жанар", "reason": "name_birth_date"}
+        {
+            "person": existing.pk,
+            "name": "Әбілқызы Жанар",
+            "reason": "name_birth_date",
+            "reason_display": "похожее имя и та же дата рождения",
+            "similarity": 1.0,
+            "in_your_scope": True,
+        }
     ]
 
 
