@@ -365,7 +365,8 @@ def referral_register_arrival(*, center: Center, actor, note: str = "", **person
     # The eligibility rules need the citizenship before the file exists.
     candidate = Person(**person_fields, region=center.region)
     center_eligibility_check(center=center, persons=[candidate], on=timezone.localdate(), actor=None)
-    person = person_create(actor=actor, region=center.region, **person_fields).person
+    # The clerk was authorized above for "register_arrival" at this center, not for any person file.
+    person = person_create(actor=actor, authorized_by_caller=True, region=center.region, **person_fields).person
     referral = Referral(
         center=center, person=person, source=ReferralSource.DESK, referred_on=timezone.localdate(), note=note,
         created_by=actor,

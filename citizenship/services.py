@@ -358,6 +358,8 @@ def application_record_child_consent(
     """Record the written consent of a child aged 14 to 18 to follow the parent into citizenship
     (Law "On Citizenship of the Republic of Kazakhstan", the citizenship of children when the
     parents' changes: a child of 14 to 18 follows only with written consent; DOMAIN.md "Citizenship")."""
+    authz.authorize_actor(actor, authz.CHANGE, application)
+    authz.authorize_actor(actor, authz.VIEW, child)
     application = _locked(application)
     if application.state not in OPEN_STATES:
         raise DomainError(_("A child's consent can be recorded only on an open application."), field="child")

@@ -139,10 +139,13 @@ def person_match(queryset: QuerySet, term: str) -> QuerySet:
     if parsed.short_key:
         queryset = queryset.filter(Q(name_key__startswith=parsed.short_key) | Q(latin_key__startswith=parsed.short_key))
     if parsed.name_keys:
+        # Similar in either script (GIN trigram indexes), or the start of the name as typed so far
+        # (btree LIKE 'key%' on the same keys).
         similar = [
-            Q(**{f"{column}__trigram_word_similar": key})
+            Q(**{f"{column}__{lookup}": key})
             for key in parsed.name_keys
             for column in ("name_key", "latin_key")
+            for lookup in ("trigram_word_similar", "startswith")
         ]
         queryset = queryset.filter(reduce(or_, similar)).annotate(match_score=_name_score(parsed.name_keys))
     else:

@@ -775,6 +775,7 @@ def employer_subsidy_grant(
     """The employers' relocation subsidy (2026 quota order: 400 MCI; DOMAIN.md "The quota"): paid to
     the employer who hires a member of a family included in the quota, once per employed member.
     A year whose rules give no subsidy (`BenefitRates.employer_subsidy_mci` empty) refuses it."""
+    authz.authorize_actor(actor, "quotas.add_benefitinstalment", request)
     _share, request = _lock_request(request)
     if request.state not in (R.ALLOCATED, R.SETTLED):
         raise DomainError(_("The employers' subsidy is paid only for a family included in the quota."))

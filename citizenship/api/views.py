@@ -31,6 +31,7 @@ class CitizenshipApplicationViewSet(ScopedModelViewSet):
     action_permissions = {
         "start_review": "change", "return_for_documents": "change", "resubmit": "change", "withdraw": "change",
         "grant": "change", "refuse": "change", "documents": "citizenship.add_applicationdocument",
+        "child_consent": "change",
     }  # fmt: skip
 
     def get_serializer_class(self):

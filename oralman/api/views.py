@@ -49,17 +49,24 @@ class PersonViewSet(ScopedModelViewSet):
 
     action_permissions = {"merge": "oralman.merge_person"}
 
-    def retrieve(self, request, *args, **kwargs):
-        """One person's file (the read is logged); a record merged into another answers 301 to the
-        record that was kept."""
+    def initial(self, request, *args, **kwargs):
+        """A record merged into another (a tombstone in the caller's scope) is not a 404 for a
+        read: `retrieve` answers 301 to the record that was kept."""
+        self.merged_into = None
         try:
-            person = self.get_object()
+            super().initial(request, *args, **kwargs)
         except Http404:
-            pk = kwargs.get(self.lookup_field, "")
-            target = selectors.merged_record_target(user=request.user, pk=pk) if str(pk).isdigit() else None
-            if target is None or str(target.pk) == str(pk):
+            pk = str(kwargs.get(self.lookup_field, ""))
+            target = selectors.merged_record_target(user=request.user, pk=int(pk)) if pk.isdigit() else None
+            if self.action != "retrieve" or target is None or str(target.pk) == pk:
                 raise
-            return HttpResponsePermanentRedirect(reverse("person-detail", args=[target.pk], request=request))
+            self.merged_into = target
+
+    def retrieve(self, request, *args, **kwargs):
+        """One person's file (the read is logged)."""
+        if self.merged_into is not None:
+            return HttpResponsePermanentRedirect(reverse("person-detail", args=[self.merged_into.pk], request=request))
+        person = self.get_object()
         log_read(request.user, person, kind="person", request=request)
         return Response(self.get_serializer(person).data)
 
@@ -167,7 +174,8 @@ class StatusApplicationViewSet(ScopedModelViewSet):
     http_method_names = ["get", "post", "head", "options"]
     action_permissions = {
         "submit": "change", "start_review": "change", "return_for_documents": "change", "grant": "change",
-        "refuse": "change", "withdraw": "change",
+        "refuse": "change", "withdraw": "change", "list_member": "change", "unlist_member": "change",
+        "refer_to_commission": "change", "commission_recommend": "change",
     }  # fmt: skip
 
     def get_serializer_class(self):

@@ -67,7 +67,7 @@ def test_a_backup_restores_every_record_audit_event_and_file(caseworker, tmp_pat
     # Committed data of several kinds, with audit events and files.
     person = PersonFactory()
     services.person_update(person=person, actor=caseworker, phone="+77011234567")
-    StatusApplicationFactory(applicant=person, region=person.region)
+    StatusApplicationFactory(applicant=person, region=person.region, complete=False)
     for name, content in (("passport.pdf", PDF), ("photo.png", PNG)):
         services.document_add(person=person, actor=caseworker, doc_type="passport", file=upload(name, content))
 

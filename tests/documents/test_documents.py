@@ -55,8 +55,8 @@ def test_the_kandas_decision_letter_is_a_registration_not_a_decree(db, caseworke
     assert "Приём зарегистрировал" in text and app.registering_body in text
     assert "органами внутренних дел в регистрационном (упрощённом) порядке" in text
     assert "Указ" not in text and "указ" not in text
-    verification = services.verification_for(issued.code)
-    assert "зарегистрирован" in str(verification.state_label) and "указ" not in str(verification.state_label)
+    verification = services.verification_for(issued.code)  # the public page: valid, kind, number only
+    assert verification.is_valid and "указ" not in str(verification.kind_label).lower()
 
 
 def test_a_decision_letter_needs_a_decision(db, caseworker):
