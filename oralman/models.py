@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -487,6 +488,7 @@ class KandasStatus(models.Model):
                 name="status_termination_has_reason",
             ),
         ]  # fmt: skip
+        permissions = [("record_certificate_number", _("Can record a paper-era certificate number"))]
 
     def __str__(self) -> str:
         return _("Certificate %(number)s") % {"number": self.certificate_number}
@@ -502,3 +504,34 @@ class KandasStatus(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.is_valid_on(timezone.localdate())
+
+
+#: The highest sequence a certificate series can hold (KND-<REGION>-<YEAR>-<6 digits>).
+CERTIFICATE_SEQUENCE_MAX = 999_999
+#: A certificate number: the series (KND, the region's code cut to six characters, the year) and
+#: six ASCII digits.
+CERTIFICATE_NUMBER_RE = re.compile(r"(?P<series>KND-[A-Z-]{1,6}-(?P<year>[0-9]{4}))-(?P<sequence>[0-9]{6})")
+
+
+class CertificateSeries(models.Model):
+    """The numbering of one certificate series, "KND-<REGION>-<YEAR>": the last number given.
+
+    Automatic numbers are taken from here (one locked UPDATE per grant, never derived from the
+    text of existing numbers); a paper-era number recorded by hand moves the sequence past it."""
+
+    prefix = models.CharField(_("series"), max_length=24, unique=True)
+    last_number = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("certificate series")
+        verbose_name_plural = _("certificate series")
+        ordering = ["prefix"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_number__gte=0, last_number__lte=CERTIFICATE_SEQUENCE_MAX),
+                name="certificate_series_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prefix
