@@ -117,7 +117,7 @@ def person_find_for_check_in(identifier: str) -> list[Person]:
     if not value:
         return []
     query = Q(iin=value) | Q(passport_number__iexact=value)
-    if value.isdigit() and len(value) < 12:
+    if value.isascii() and value.isdigit() and len(value) < 12:  # "²" is a digit to isdigit(), not to int()
         query |= Q(pk=int(value))
     return list(Person.objects.filter(query).select_related("region")[:2])
 

@@ -17,7 +17,18 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import track_changes
 from core.iin import validate_iin
 from core.models import Country, NameInActiveLanguage, Region, TransitionRecord
-from core.validators import cyrillic_name, latin_name, phone_validator, validate_document_upload
+from core.validators import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    cyrillic_name,
+    language_code,
+    latin_name,
+    phone_validator,
+    validate_birth_date,
+    validate_document_upload,
+    validate_not_in_future,
+    validate_plausible_date,
+)
 
 
 class Sex(models.TextChoices):
@@ -48,7 +59,7 @@ class Person(models.Model):
     surname_latin = models.CharField(_("surname (Latin)"), max_length=100, validators=[latin_name])
     given_name_latin = models.CharField(_("given name (Latin)"), max_length=100, validators=[latin_name])
     patronymic_latin = models.CharField(_("patronymic (Latin)"), max_length=100, blank=True, validators=[latin_name])
-    birth_date = models.DateField(_("date of birth"))
+    birth_date = models.DateField(_("date of birth"), validators=[validate_birth_date])
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     country_of_origin = models.ForeignKey(
         Country, verbose_name=_("country of origin"), on_delete=models.PROTECT, related_name="+"
@@ -76,7 +87,8 @@ class Person(models.Model):
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     profession = models.CharField(_("profession"), max_length=150, blank=True)
     languages = ArrayField(
-        models.CharField(max_length=3), verbose_name=_("languages spoken"), default=list, blank=True,
+        models.CharField(max_length=3, validators=[language_code]), verbose_name=_("languages spoken"), default=list,
+        blank=True,
         help_text=_("ISO 639 codes, e.g. kk, ru, uz, zh, mn."),
     )  # fmt: skip
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
@@ -113,6 +125,15 @@ class Person(models.Model):
             GinIndex(OpClass(Upper("surname_latin"), name="gin_trgm_ops"), name="person_surname_lat_up_trgm"),
             GinIndex(OpClass(Upper("given_name_latin"), name="gin_trgm_ops"), name="person_given_lat_up_trgm"),
             models.Index(Upper("passport_number"), name="person_passport_up_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_date__range=(EARLIEST_DATE, LATEST_DATE)), name="person_birth_date_plausible"
+            ),
+            models.CheckConstraint(
+                condition=Q(citizen_since__isnull=True) | Q(citizen_since__range=(EARLIEST_DATE, LATEST_DATE)),
+                name="person_citizen_since_plausible",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -240,8 +261,10 @@ class Document(models.Model):
     )  # fmt: skip
     doc_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
     number = models.CharField(_("number"), max_length=50, blank=True)
-    issued_on = models.DateField(_("issued on"), null=True, blank=True)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    issued_on = models.DateField(
+        _("issued on"), null=True, blank=True, validators=[validate_plausible_date, validate_not_in_future]
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, validators=[validate_plausible_date])
     file = models.FileField(_("file"), upload_to=document_upload_to, blank=True, validators=[validate_document_upload])
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -270,6 +293,14 @@ class Document(models.Model):
             models.CheckConstraint(
                 condition=Q(verified_at__isnull=True, verified_by__isnull=True) | Q(verified_at__isnull=False, verified_by__isnull=False),
                 name="document_verified_by_and_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(issued_on__isnull=True) | Q(issued_on__range=(EARLIEST_DATE, LATEST_DATE)),
+                name="document_issued_on_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__range=(EARLIEST_DATE, LATEST_DATE)),
+                name="document_valid_until_plausible",
             ),
         ]  # fmt: skip
 

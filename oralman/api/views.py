@@ -6,10 +6,11 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api.base import ReasonSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.api.parsers import LimitedJSONParser
 from oralman import selectors, services
 from oralman.api import serializers as s
 from oralman.api.filters import PersonFilter, StatusApplicationFilter
@@ -89,7 +90,7 @@ class FamilyViewSet(ScopedModelViewSet):
 class DocumentViewSet(ScopedModelViewSet):
     selector = staticmethod(selectors.document_list)
     serializer_class = s.DocumentSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, LimitedJSONParser]
     filterset_fields = ["person", "application", "doc_type"]
     default_ordering = ["-uploaded_at", "-id"]
 
