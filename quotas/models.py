@@ -16,6 +16,7 @@ from __future__ import annotations
 import pghistory
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -238,6 +239,12 @@ class AllocationRun(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The outbox side of the job: when its message was handed to the broker (empty: not yet, the
+    # dispatcher will), which regional shares this run has decided (a resumed run skips them), and
+    # when every decision of the year got its notice.
+    dispatched_at = models.DateTimeField(_("handed to the job queue"), null=True, blank=True)
+    done_share_ids = ArrayField(models.BigIntegerField(), verbose_name=_("regional shares decided"), default=list, blank=True)  # fmt: skip
+    notified_at = models.DateTimeField(_("families notified"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("allocation run")
