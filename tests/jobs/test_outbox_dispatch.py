@@ -13,7 +13,8 @@ from core.services import report_exports_dispatch
 from notifications.models import Notification
 from quotas import services
 from quotas.models import AllocationRun, QuotaRequest
-from tests.notifications.conftest import celery_broker, wait_until
+from tests.jobs.conftest import broker_down
+from tests.notifications.conftest import wait_until
 from tests.quotas.factories import file_request, make_year
 
 worker_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -49,7 +50,7 @@ def test_an_allocation_start_with_the_broker_down_answers_at_once_and_runs_after
 ):
     year = _year_with_requests()
     client.force_login(administrator)
-    with celery_broker(closed_port_broker):
+    with broker_down(closed_port_broker):
         started = time.monotonic()
         response = client.post("/api/v1/allocation-runs/", {"quota_year": year.pk}, content_type="application/json")
         elapsed = time.monotonic() - started
@@ -73,7 +74,7 @@ def test_an_export_with_the_broker_down_answers_at_once_and_is_made_after_the_di
     celery_worker_thread, closed_port_broker, administrator, client, regions_report
 ):
     client.force_login(administrator)
-    with celery_broker(closed_port_broker):
+    with broker_down(closed_port_broker):
         started = time.monotonic()
         response = client.post(
             f"/api/v1/reports/{regions_report.slug}/exports/", {"format": "csv"}, content_type="application/json"
