@@ -59,9 +59,10 @@ phone_validator = RegexValidator(PHONE_RE, _("Enter a phone number of 10 to 15 d
 
 # --- Plausible dates and codes (the same bounds are CHECK constraints in the database) ----------
 
-#: No case date (birth, document, decision) lies outside these years; 0001-01-01 and 9999-12-31
-#: are typing mistakes or probes, and arithmetic on them (a validity period) overflows.
-EARLIEST_DATE = datetime.date(1900, 1, 1)
+#: No case date (birth, document, decision) lies outside these years (the range an IIN can encode:
+#: a parent of a 1992 repatriate may be born in the 1880s); 0001-01-01 and 9999-12-31 are typing
+#: mistakes or probes, and arithmetic on them (a validity period) overflows.
+EARLIEST_DATE = datetime.date(1800, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
 
 
@@ -80,7 +81,7 @@ def validate_not_in_future(value: datetime.date | None) -> None:
 
 
 def validate_birth_date(value: datetime.date | None) -> None:
-    """A date of birth: from 1900 and not after today (the same rule on create and on update)."""
+    """A date of birth: from 1800 and not after today (the same rule on create and on update)."""
     validate_plausible_date(value)
     if value is not None and value > timezone.localdate():
         raise ValidationError(_("The date of birth is in the future."), code="future")

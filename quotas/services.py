@@ -706,10 +706,14 @@ def allocation_run_execute(*, run_id: int, on_progress: Callable[[AllocationRun]
         ]
         for share_id in share_ids:
             with transaction.atomic():
-                held = AllocationRun.objects.select_for_update().filter(
-                    pk=run.pk, status=AllocationRun.Status.RUNNING, attempts=run.attempts
+                # Lock the run row first: a worker taking the run over waits for this region.
+                held = (
+                    AllocationRun.objects.select_for_update()
+                    .filter(pk=run.pk, status=AllocationRun.Status.RUNNING, attempts=run.attempts)
+                    .values_list("pk", flat=True)
+                    .first()
                 )
-                if not held.exists():
+                if held is None:
                     raise _RunTakenOver()
                 share = (
                     RegionalQuota.objects.select_for_update(of=("self",)).select_related("quota_year").get(pk=share_id)

@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     ("issued_on__isnull", True),
-                    ("issued_on__range", (datetime.date(1900, 1, 1), datetime.date(2100, 12, 31))),
+                    ("issued_on__range", (datetime.date(1800, 1, 1), datetime.date(2100, 12, 31))),
                     _connector="OR",
                 ),
                 name="document_issued_on_plausible",
@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     ("valid_until__isnull", True),
-                    ("valid_until__range", (datetime.date(1900, 1, 1), datetime.date(2100, 12, 31))),
+                    ("valid_until__range", (datetime.date(1800, 1, 1), datetime.date(2100, 12, 31))),
                     _connector="OR",
                 ),
                 name="document_valid_until_plausible",
@@ -130,7 +130,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="person",
             constraint=models.CheckConstraint(
-                condition=models.Q(("birth_date__range", (datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)))),
+                condition=models.Q(("birth_date__range", (datetime.date(1800, 1, 1), datetime.date(2100, 12, 31)))),
                 name="person_birth_date_plausible",
             ),
         ),
@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     ("citizen_since__isnull", True),
-                    ("citizen_since__range", (datetime.date(1900, 1, 1), datetime.date(2100, 12, 31))),
+                    ("citizen_since__range", (datetime.date(1800, 1, 1), datetime.date(2100, 12, 31))),
                     _connector="OR",
                 ),
                 name="person_citizen_since_plausible",

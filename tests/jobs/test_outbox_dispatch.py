@@ -214,3 +214,17 @@ def test_a_run_held_by_a_live_worker_is_neither_republished_nor_taken_over(admin
     # The worker's connection ended (killed): now the run is orphaned and resumed.
     assert services.allocation_runs_dispatch()["runs"] == [run.pk]
     assert AllocationRun.objects.get(pk=run.pk).status == "done"
+
+
+@pytest.mark.django_db
+def test_a_worker_whose_run_was_taken_over_stops_without_writing(administrator):
+    year = _year_with_requests()
+    run = AllocationRun.objects.create(quota_year=year, requested_by=administrator, oversize_rule=year.oversize_rule)
+
+    def taken_over_after_first_region(current):
+        if current.regions_done == 1:  # another worker claimed the run (presumed this one dead)
+            AllocationRun.objects.filter(pk=current.pk).update(attempts=current.attempts + 1)
+
+    result = services.allocation_run_execute(run_id=run.pk, on_progress=taken_over_after_first_region)
+    assert (result.status, result.regions_done, result.attempts) == ("running", 1, 2)
+    assert QuotaRequest.objects.filter(quota_year=year, state="pending").count() == 8  # two regions untouched
