@@ -85,7 +85,7 @@ ADMIN_FROM = """oralman_statusapplication a
 # The admin's search fields: four names (icontains = UPPER(x) LIKE UPPER('%term%')) and three numbers
 # (iexact); the IIN only when the term could be one (12 digits), as a person writing SQL would.
 def search_where(term: str) -> str:
-    iin = " OR iin = %(term)s" if term.isdigit() and len(term) == 12 else ""
+    iin = " OR iin = %(term)s" if term.isascii() and term.isdigit() and len(term) == 12 else ""
     return f"""a.id IN (
          SELECT a2.id FROM oralman_statusapplication a2
           WHERE a2.applicant_id IN (

@@ -169,6 +169,8 @@ class ReportExport(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # When its job was handed to the broker; empty until then (the dispatcher publishes it).
+    dispatched_at = models.DateTimeField(_("handed to the job queue"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("report export")

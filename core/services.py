@@ -5,11 +5,13 @@ import datetime
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.jobs import publish
 from core.models import ApiToken, ReportExport
 from core.reports import REPORTS, export_bytes
 
@@ -25,10 +27,29 @@ def report_export_start(*, report_slug: str, params: dict, fmt: str, user) -> Re
     if form is not None and not form.is_valid():
         raise DomainError(_("The report parameters are not valid."), field="params")
     export = ReportExport.objects.create(report=report_slug, params=params, format=fmt, requested_by=user)
+    transaction.on_commit(lambda: report_export_publish(export_id=export.pk))
+    return export
+
+
+def report_export_publish(*, export_id: int) -> bool:
+    """Hand the export's job to the broker; if it is down the row waits for the dispatcher. Never raises."""
     from core.tasks import export_report_task
 
-    transaction.on_commit(lambda: export_report_task.delay(export.pk))
-    return export
+    if publish(export_report_task, args=[export_id]) is None:
+        return False
+    ReportExport.objects.filter(pk=export_id).update(dispatched_at=timezone.now())
+    return True
+
+
+def report_exports_dispatch(*, now=None) -> list[int]:
+    """The dispatcher (beat, every minute): publish the exports still pending whose job was never
+    handed to the broker, or was handed long ago and never picked up (the broker lost it)."""
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.JOBS_REPUBLISH_AFTER_SECONDS)
+    pending = ReportExport.objects.filter(state=ReportExport.State.PENDING).filter(
+        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale)
+    )
+    return [pk for pk in pending.order_by("pk").values_list("pk", flat=True) if report_export_publish(export_id=pk)]
 
 
 def report_export_run(*, export_id: int) -> ReportExport:

@@ -1,7 +1,8 @@
-"""Validators shared by the apps: uploads and Cyrillic/Latin name fields."""
+"""Validators shared by the apps: uploads, Cyrillic/Latin name fields, plausible dates, codes."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 cyrillic_name = RegexValidator(
@@ -178,3 +180,42 @@ def validate_document_upload(upload) -> None:
 
 PHONE_RE = re.compile(r"^\+?[0-9]{10,15}$")
 phone_validator = RegexValidator(PHONE_RE, _("Enter a phone number of 10 to 15 digits, optionally with +."))
+
+
+# --- Plausible dates and codes (the same bounds are CHECK constraints in the database) ----------
+
+#: No case date (birth, document, decision) lies outside these years (the range an IIN can encode:
+#: a parent of a 1992 repatriate may be born in the 1880s); 0001-01-01 and 9999-12-31 are typing
+#: mistakes or probes, and arithmetic on them (a validity period) overflows.
+EARLIEST_DATE = datetime.date(1800, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+def validate_plausible_date(value: datetime.date | None) -> None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Enter a date from %(first)s to %(last)s."),
+            code="date_out_of_range",
+            params={"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
+        )
+
+
+def validate_not_in_future(value: datetime.date | None) -> None:
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(_("The date is in the future."), code="future")
+
+
+def validate_birth_date(value: datetime.date | None) -> None:
+    """A date of birth: from 1800 and not after today (the same rule on create and on update)."""
+    validate_plausible_date(value)
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(_("The date of birth is in the future."), code="future")
+
+
+#: A spoken language: its ISO 639-1 or 639-2 code, lower-case ASCII letters only.
+language_code = RegexValidator(
+    r"^[a-z]{2,3}\Z",
+    _("A language is written as its ISO 639 code of 2 or 3 Latin letters, e.g. kk."),
+    code="language",
+    flags=re.ASCII,
+)

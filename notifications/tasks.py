@@ -7,7 +7,8 @@ from celery import shared_task
 from notifications import scheduled, services
 
 
-@shared_task(acks_late=True)
+# One delivery is one SMTP or gateway exchange (EMAIL_TIMEOUT, the gateway's timeout): a minute is plenty.
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
 def deliver_notification_task(notification_id: int) -> str:
     """One delivery attempt of one notification (a no-op if it is sent, failed or held elsewhere)."""
     return services.notification_deliver(notification_id=notification_id)

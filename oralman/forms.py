@@ -2,7 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import ReasonForm
+from core.errors import DomainError
 from oralman.models import Recommendation, RefusalGround, TerminationReason
+from oralman.services import certificate_number_parse
 
 
 class ReturnForm(forms.Form):
@@ -37,6 +39,16 @@ class GrantForm(forms.Form):
                     max_length=12,
                     help_text=_("Recorded with the first certificate."),
                 )
+
+    def clean_certificate_number(self):
+        """The format is checked here (a form error); the series and the right to record it by the service."""
+        number = self.cleaned_data["certificate_number"].strip().upper()
+        if number:
+            try:
+                certificate_number_parse(number)
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return number
 
 
 class RecommendForm(forms.Form):

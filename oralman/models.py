@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -17,7 +18,18 @@ from core.audit import track_changes
 from core.files import PrivateFileField, random_name
 from core.iin import validate_iin
 from core.models import Country, NameInActiveLanguage, Region, TransitionRecord
-from core.validators import cyrillic_name, latin_name, phone_validator, validate_document_upload
+from core.validators import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    cyrillic_name,
+    language_code,
+    latin_name,
+    phone_validator,
+    validate_birth_date,
+    validate_document_upload,
+    validate_not_in_future,
+    validate_plausible_date,
+)
 
 
 class Sex(models.TextChoices):
@@ -52,7 +64,7 @@ class Person(models.Model):
     surname_latin = models.CharField(_("surname (Latin)"), max_length=100, validators=[latin_name])
     given_name_latin = models.CharField(_("given name (Latin)"), max_length=100, validators=[latin_name])
     patronymic_latin = models.CharField(_("patronymic (Latin)"), max_length=100, blank=True, validators=[latin_name])
-    birth_date = models.DateField(_("date of birth"))
+    birth_date = models.DateField(_("date of birth"), validators=[validate_birth_date])
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     country_of_origin = models.ForeignKey(
         Country, verbose_name=_("country of origin"), on_delete=models.PROTECT, related_name="+"
@@ -97,7 +109,8 @@ class Person(models.Model):
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     profession = models.CharField(_("profession"), max_length=150, blank=True)
     languages = ArrayField(
-        models.CharField(max_length=3), verbose_name=_("languages spoken"), default=list, blank=True,
+        models.CharField(max_length=3, validators=[language_code]), verbose_name=_("languages spoken"), default=list,
+        blank=True,
         help_text=_("ISO 639 codes, e.g. kk, ru, uz, zh, mn."),
     )  # fmt: skip
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
@@ -158,6 +171,15 @@ class Person(models.Model):
             models.Index(fields=["birth_date"], name="person_birth_date_idx"),
             # The whole-country list is ordered by name: its first page reads 50 index entries.
             models.Index(fields=["surname", "given_name", "id"], name="person_name_order_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_date__range=(EARLIEST_DATE, LATEST_DATE)), name="person_birth_date_plausible"
+            ),
+            models.CheckConstraint(
+                condition=Q(citizen_since__isnull=True) | Q(citizen_since__range=(EARLIEST_DATE, LATEST_DATE)),
+                name="person_citizen_since_plausible",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -443,8 +465,10 @@ class Document(models.Model):
     )  # fmt: skip
     doc_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
     number = models.CharField(_("number"), max_length=50, blank=True)
-    issued_on = models.DateField(_("issued on"), null=True, blank=True)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    issued_on = models.DateField(
+        _("issued on"), null=True, blank=True, validators=[validate_plausible_date, validate_not_in_future]
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, validators=[validate_plausible_date])
     file = PrivateFileField(_("file"), upload_to=document_upload_to, blank=True, validators=[validate_document_upload])
     translation = models.CharField(
         _("translation"), max_length=10, choices=Translation.choices, blank=True, default="", db_default="",
@@ -478,6 +502,14 @@ class Document(models.Model):
             models.CheckConstraint(
                 condition=Q(verified_at__isnull=True, verified_by__isnull=True) | Q(verified_at__isnull=False, verified_by__isnull=False),
                 name="document_verified_by_and_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(issued_on__isnull=True) | Q(issued_on__range=(EARLIEST_DATE, LATEST_DATE)),
+                name="document_issued_on_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__range=(EARLIEST_DATE, LATEST_DATE)),
+                name="document_valid_until_plausible",
             ),
         ]  # fmt: skip
 
@@ -792,6 +824,7 @@ class KandasStatus(models.Model):
                 name="status_termination_has_reason",
             ),
         ]  # fmt: skip
+        permissions = [("record_certificate_number", _("Can record a paper-era certificate number"))]
 
     def __str__(self) -> str:
         return _("Certificate %(number)s") % {"number": self.certificate_number}
@@ -807,3 +840,34 @@ class KandasStatus(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.is_valid_on(timezone.localdate())
+
+
+#: The highest sequence a certificate series can hold (KND-<REGION>-<YEAR>-<6 digits>).
+CERTIFICATE_SEQUENCE_MAX = 999_999
+#: A certificate number: the series (KND, the region's code cut to six characters, the year) and
+#: six ASCII digits.
+CERTIFICATE_NUMBER_RE = re.compile(r"(?P<series>KND-[A-Z-]{1,6}-(?P<year>[0-9]{4}))-(?P<sequence>[0-9]{6})")
+
+
+class CertificateSeries(models.Model):
+    """The numbering of one certificate series, "KND-<REGION>-<YEAR>": the last number given.
+
+    Automatic numbers are taken from here (one locked UPDATE per grant, never derived from the
+    text of existing numbers); a paper-era number recorded by hand moves the sequence past it."""
+
+    prefix = models.CharField(_("series"), max_length=24, unique=True)
+    last_number = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("certificate series")
+        verbose_name_plural = _("certificate series")
+        ordering = ["prefix"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_number__gte=0, last_number__lte=CERTIFICATE_SEQUENCE_MAX),
+                name="certificate_series_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prefix

@@ -25,6 +25,8 @@ from core.workdays import add_working_days
 from notifications.services import notify
 from oralman.matching import likely_duplicates
 from oralman.models import (
+    CERTIFICATE_NUMBER_RE,
+    CERTIFICATE_SEQUENCE_MAX,
     ApplicationMember,
     ApplicationState,
     ApplicationTransition,
@@ -721,20 +723,93 @@ def application_refuse(
     return application
 
 
+# --- Certificate numbers: one sequence row per series -------------------------------------------
+
+#: The first year a paper-era certificate may carry (the repatriation programme began in 1992).
+FIRST_CERTIFICATE_YEAR = 1992
+
+NEXT_IN_SERIES_SQL = f"""
+INSERT INTO oralman_certificateseries AS s (prefix, last_number) VALUES (%s, 1)
+ON CONFLICT (prefix) DO UPDATE SET last_number = s.last_number + 1
+WHERE s.last_number < {CERTIFICATE_SEQUENCE_MAX}
+RETURNING s.last_number
+"""
+
+MOVE_SERIES_PAST_SQL = """
+INSERT INTO oralman_certificateseries AS s (prefix, last_number) VALUES (%s, %s)
+ON CONFLICT (prefix) DO UPDATE SET last_number = GREATEST(s.last_number, EXCLUDED.last_number)
+"""
+
+
+def certificate_series(region, year: int) -> str:
+    """The series of a region and year: "KND-PAVLOD-2026"."""
+    return f"KND-{region.code.upper()[:6]}-{year}"
+
+
 def next_certificate_number(issued_on: datetime.date, region) -> str:
-    """KND-<region code>-<year>-<sequence>. A transaction-scoped advisory lock per series makes
-    concurrent grants take numbers one after another; the unique constraint stays as the guard."""
-    prefix = f"KND-{region.code.upper()[:6]}-{issued_on.year}-"
+    """The next number of the region's series of the year, from its sequence row.
+
+    The UPSERT locks the series row until the grant commits, so concurrent grants take
+    consecutive numbers; a number already held (a legacy number typed by hand) is skipped."""
+    prefix = certificate_series(region, issued_on.year)
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(NEXT_IN_SERIES_SQL, [prefix])
+            row = cursor.fetchone()
+        if row is None:
+            raise DomainError(
+                _("The certificate series %(series)s has no numbers left.") % {"series": prefix},
+                field="certificate_number",
+            )
+        number = f"{prefix}-{row[0]:06d}"
+        if not KandasStatus.objects.filter(certificate_number=number).exists():
+            return number
+
+
+def certificate_number_parse(number: str) -> tuple[str, int, int]:
+    """(series, year, sequence) of a number written KND-<REGION>-<YEAR>-<6 digits>, else a DomainError."""
+    match = CERTIFICATE_NUMBER_RE.fullmatch(number or "")
+    if match is None:
+        raise DomainError(
+            _("A certificate number is written KND-<region>-<year>-<six digits>, for example KND-PAVLOD-2026-000123."),
+            field="certificate_number",
+        )
+    return match["series"], int(match["year"]), int(match["sequence"])
+
+
+def certificate_number_record(*, number: str, region, actor, today: datetime.date) -> str:
+    """Check a paper-era number given by hand and move its series' sequence past it.
+
+    Only an administrator may do it, only in the series of the application's region, with a year
+    from 1992 to this year and a sequence from 000001 to 999998 (the series must be able to continue)."""
+    if not can(actor, "oralman.record_certificate_number", KandasStatus):
+        raise DomainError(
+            _("Only an administrator may record a certificate number by hand; leave it empty."),
+            field="certificate_number",
+        )
+    number = number.strip().upper()
+    series, year, sequence = certificate_number_parse(number)
+    if not FIRST_CERTIFICATE_YEAR <= year <= today.year:
+        raise DomainError(
+            _("The year of a certificate number must be from %(first)s to %(last)s.")
+            % {"first": FIRST_CERTIFICATE_YEAR, "last": today.year},
+            field="certificate_number",
+        )
+    own = certificate_series(region, year)
+    if series != own:
+        raise DomainError(
+            _("This number belongs to another series; the application's region numbers its certificates %(series)s.")
+            % {"series": own},
+            field="certificate_number",
+        )
+    if not 1 <= sequence < CERTIFICATE_SEQUENCE_MAX:
+        raise DomainError(
+            _("The six digits must be from 000001 to 999998, so that the series can continue after the number."),
+            field="certificate_number",
+        )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [prefix])
-    last = (
-        KandasStatus.objects.filter(certificate_number__startswith=prefix)
-        .order_by("-certificate_number")
-        .values_list("certificate_number", flat=True)
-        .first()
-    )
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:06d}"
+        cursor.execute(MOVE_SERIES_PAST_SQL, [series, sequence])
+    return number
 
 
 def term_end(start: datetime.date, months: int) -> datetime.date:
@@ -823,7 +898,12 @@ def application_grant(
     rule = status_rule_on(today)
     statuses = []
     for index, person in enumerate(persons):
-        number = (certificate_number if index == 0 else None) or next_certificate_number(today, application.region)
+        if index == 0 and certificate_number:
+            number = certificate_number_record(
+                number=certificate_number, region=application.region, actor=actor, today=today
+            )
+        else:
+            number = next_certificate_number(today, application.region)
         if KandasStatus.objects.filter(certificate_number=number).exists():
             raise DomainError(
                 _("Certificate number %(number)s is already used.") % {"number": number}, field="certificate_number"

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from quotas import reports, services
-from quotas.models import NO_CATEGORY_RANK, AllocationRun, QuotaRequest, QuotaYear
+from quotas.models import MAX_QUOTA_PLACES, NO_CATEGORY_RANK, AllocationRun, QuotaRequest, QuotaYear
 
 # The same allocation as the job, in one statement (strict-order rule): a candidate is allocated
 # when the places of all candidates up to it in its region's order fit in what the share has left.
@@ -132,7 +132,7 @@ def generate(*, pending: int, share_percent: int = 20) -> QuotaYear:
         region_ids = list(Region.objects.order_by("pk").values_list("pk", flat=True))
         # Shares first (the composite key needs them); sized from the demand once it exists.
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE quotas_quotayear SET national_total = %s WHERE id = %s", [10**9, year.pk])
+            cursor.execute("UPDATE quotas_quotayear SET national_total = %s WHERE id = %s", [MAX_QUOTA_PLACES, year.pk])
             cursor.executemany(
                 "INSERT INTO quotas_regionalquota (quota_year_id, region_id, places, used) VALUES (%s, %s, 1, 0)",
                 [(year.pk, rid) for rid in region_ids],

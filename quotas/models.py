@@ -16,6 +16,7 @@ from __future__ import annotations
 import pghistory
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -27,6 +28,9 @@ from oralman.models import Family
 
 # States in which a request holds places of its region's share.
 HOLDING_STATES = ("allocated", "settled")
+#: The largest quota a year or a region can have: far above any real quota (thousands a year),
+#: far below the 32-bit column's limit (2,147,483,647), so a probe never reaches the database.
+MAX_QUOTA_PLACES = 10_000_000
 # A request with no claimed (active) category is ordered after every category.
 NO_CATEGORY_RANK = 32767
 
@@ -76,6 +80,9 @@ class QuotaYear(models.Model):
                 condition=Q(national_total__gt=0), name="quota_year_total_positive",
                 violation_error_message=_("The national quota must be a positive number."),
             ),
+            models.CheckConstraint(
+                condition=Q(national_total__lte=MAX_QUOTA_PLACES), name="quota_year_total_plausible",
+            ),
         ]  # fmt: skip
         triggers = [
             pgtrigger.Trigger(
@@ -123,6 +130,7 @@ class RegionalQuota(models.Model):
                 condition=Q(places__gt=0), name="regional_quota_places_positive",
                 violation_error_message=_("A region's share must be a positive number."),
             ),
+            models.CheckConstraint(condition=Q(places__lte=MAX_QUOTA_PLACES), name="regional_quota_places_plausible"),
             models.CheckConstraint(
                 condition=Q(used__lte=models.F("places")), name="regional_quota_used_within_places",
                 violation_error_message=_("A region's allocations cannot exceed its share."),
@@ -231,6 +239,12 @@ class AllocationRun(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The outbox side of the job: when its message was handed to the broker (empty: not yet, the
+    # dispatcher will), which regional shares this run has decided (a resumed run skips them), and
+    # when every decision of the year got its notice.
+    dispatched_at = models.DateTimeField(_("handed to the job queue"), null=True, blank=True)
+    done_share_ids = ArrayField(models.BigIntegerField(), verbose_name=_("regional shares decided"), default=list, blank=True)  # fmt: skip
+    notified_at = models.DateTimeField(_("families notified"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("allocation run")

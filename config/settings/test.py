@@ -1,7 +1,9 @@
 """Test settings: the same PostgreSQL code path; tasks run eagerly unless a test starts a worker."""
 
+from config.queues import declare as declare_queues
+
 from .base import *
-from .base import env
+from .base import DATABASES, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -25,6 +27,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute", "auth": "100000/minute"},
 }
 
-# Each pytest-xdist worker (and each test run) consumes its own queue, so a worker thread never
+# Each pytest-xdist worker (and each checkout) consumes its own queues, so a worker thread never
 # picks up a task published by a parallel test process against another test database.
-CELERY_TASK_DEFAULT_QUEUE = "kandas-test-" + env("PYTEST_XDIST_WORKER", default="main")
+# The database's name too: several checkouts may share one RabbitMQ.
+CELERY_QUEUE_PREFIX = f"kandas-test-{DATABASES['default']['NAME']}-{env('PYTEST_XDIST_WORKER', default='main')}-"
+CELERY_TASK_QUEUES = declare_queues(CELERY_QUEUE_PREFIX)
+CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE_PREFIX + "default"

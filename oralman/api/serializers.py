@@ -8,7 +8,7 @@ from core.iin import parse_iin
 from core.masking import mask_iin, mask_passport, shows_identifiers
 from core.models import Country, Region
 from core.scoping import allowed_region_ids
-from core.validators import validate_document_upload
+from core.validators import validate_document_upload, validate_plausible_date
 from oralman import matching, selectors
 from oralman.models import (
     ApplicationMember,
@@ -126,12 +126,12 @@ class FamilySerializer(serializers.ModelSerializer):
 class AddMemberSerializer(serializers.Serializer):
     person = scoped_related_field(selectors.person_list)
     relationship = serializers.ChoiceField(choices=[c for c in Relationship.choices if c[0] != "head"])
-    joined_on = serializers.DateField(required=False)
+    joined_on = serializers.DateField(required=False, validators=[validate_plausible_date])
 
 
 class RemoveMemberSerializer(serializers.Serializer):
-    member = serializers.IntegerField()
-    left_on = serializers.DateField(required=False)
+    member = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    left_on = serializers.DateField(required=False, validators=[validate_plausible_date])
 
 
 class DocumentSerializer(serializers.ModelSerializer):

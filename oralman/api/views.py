@@ -11,11 +11,12 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from core.api.base import ReasonSerializer, ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.api.parsers import LimitedJSONParser
 from core.audit import log_read
 from oralman import matching, merging, selectors, services
 from oralman.api import serializers as s
@@ -147,7 +148,7 @@ class FamilyViewSet(ScopedModelViewSet):
 class DocumentViewSet(ScopedModelViewSet):
     selector = staticmethod(selectors.document_list)
     serializer_class = s.DocumentSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, LimitedJSONParser]
     filterset_fields = ["person", "application", "doc_type"]
     default_ordering = ["-uploaded_at", "-id"]
     action_permissions = {"verify": "change"}

@@ -79,3 +79,17 @@ def test_two_grants_on_the_same_day_get_distinct_certificate_numbers(caseworker)
     assert all(isinstance(r, KandasStatus) for r in results), results
     numbers = set(KandasStatus.objects.values_list("certificate_number", flat=True))
     assert len(numbers) == KandasStatus.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simultaneous_grants_take_consecutive_numbers_from_the_series_row(caseworker):
+    applications = [StatusApplicationFactory() for _ in range(4)]
+    for application in applications:
+        perform(application, "submitted", actor=caseworker)
+        perform(application, "under_review", actor=caseworker)
+    results = race(*[lambda a=a: services.application_grant(application=a, actor=caseworker) for a in applications])
+    assert all(isinstance(r, KandasStatus) for r in results), results
+    sequences = sorted(
+        int(n.rsplit("-", 1)[1]) for n in KandasStatus.objects.values_list("certificate_number", flat=True)
+    )
+    assert sequences == [1, 2, 3, 4]

@@ -61,13 +61,13 @@ def test_certificate_numbers_are_per_region_and_year_and_unique(make_application
 
 
 @pytest.mark.django_db
-def test_a_grant_with_a_used_certificate_number_is_refused_and_rolled_back(make_application, caseworker):
+def test_a_grant_with_a_used_certificate_number_is_refused_and_rolled_back(make_application, caseworker, administrator):
     used = _granted(make_application, caseworker, D(2026, 3, 20))
     application = make_application(S.UNDER_REVIEW)
     through_commission(application, actor=caseworker)
     with pytest.raises(DomainError) as exc:
         services.application_grant(
-            application=application, actor=caseworker, certificate_number=used.certificate_number
+            application=application, actor=administrator, certificate_number=used.certificate_number
         )
     assert exc.value.field == "certificate_number"
     application.refresh_from_db()
