@@ -237,6 +237,7 @@ class CenterAdmin(ScopedAdmin):
         center = self._center(request, object_id)
         if request.method != "POST":
             return redirect("admin:adaptation_centers_center_desk", center.pk)
+        authz.authorize(request.user, "adaptation_centers.register_arrival_referral", center)
         form = RegisterArrivalForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Value
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -675,12 +675,18 @@ class DuplicateFlagAdmin(ScopedAdmin):
     def compare_view(self, request, pk):
         """The two records side by side; POST: "different persons" or merge (keep one of them)."""
         flag = get_object_or_404(self.get_queryset(request), pk=pk)
+        # The flag's own permission (the changelist's): a role that reads persons but not their
+        # duplicate flags (center staff) is not shown the two records side by side.
+        if not self.has_view_permission(request, flag):
+            raise PermissionDenied
         person, other = flag.person, flag.other
         other_visible = can(request.user, "view", other)
         if request.method == "POST":
             if not self.has_change_permission(request, flag):
                 raise PermissionDenied
             decision = request.POST.get("decision")
+            if decision not in ("distinct", "keep_person", "keep_other"):
+                return HttpResponseBadRequest()
             try:
                 if decision == "distinct":
                     DuplicateFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
@@ -779,6 +785,8 @@ class PersonMergeAdmin(ScopedAdmin):
         merge = get_object_or_404(self.get_queryset(request), pk=pk)
         if request.method != "POST":
             return redirect("admin:oralman_personmerge_change", merge.pk)
+        # Asked before the merge's state: a reader of the merge may not learn anything by posting.
+        authz.authorize(request.user, "oralman.merge_person", merge.survivor)
         try:
             merging.person_merge_undo(merge=merge, actor=request.user)
             self.message_user(request, _("The merge was undone: both records are back."), messages.SUCCESS)

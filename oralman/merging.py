@@ -81,9 +81,9 @@ def person_merge(*, survivor: Person, other: Person, actor, flag: DuplicateFlag 
         Person.objects.select_for_update().get(pk=survivor.pk),
         Person.objects.select_for_update().get(pk=other.pk),
     )
+    _check_may_merge(actor, survivor, other)  # the permission first: refusals name no state
     if survivor.merged_into_id or other.merged_into_id:
         raise DomainError(_("One of the two records has already been merged into another."))
-    _check_may_merge(actor, survivor, other)
     moved: dict[str, dict[str, list[int]]] = {}
     with acting(actor):
         for model, fk in _references_to_person():
@@ -134,6 +134,7 @@ def person_merge(*, survivor: Person, other: Person, actor, flag: DuplicateFlag 
 def person_merge_undo(*, merge: PersonMerge, actor, now: datetime.datetime | None = None) -> PersonMerge:
     """Move back every row the merge moved and bring the tombstone back to life."""
     merge = PersonMerge.objects.select_for_update().select_related("survivor", "merged").get(pk=merge.pk)
+    _check_may_merge(actor, merge.survivor, merge.merged)  # the permission first: refusals name no state
     now = now or timezone.now()
     if merge.undone_at is not None:
         raise DomainError(_("This merge has already been undone."))
@@ -141,7 +142,6 @@ def person_merge_undo(*, merge: PersonMerge, actor, now: datetime.datetime | Non
         raise DomainError(
             _("A merge can be undone within %(days)s days; this one is older.") % {"days": undo_period().days}
         )
-    _check_may_merge(actor, merge.survivor, merge.merged)
     survivor, other = merge.survivor, merge.merged
     with acting(actor):
         references = {(model._meta.label, fk.name): model for model, fk in _references_to_person()}

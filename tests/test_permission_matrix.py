@@ -77,6 +77,14 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     # --- Public pages -------------------------------------------------------------------------------
     "healthz GET": "ACSND",
     "documents:verify GET": "ACSND",
+    "token-login POST": "ACSND",  # the API's sign-in (an empty body: 400)
+    "token-logout POST": NOBODY,  # only an API token signs itself out (a session gets 401)
+    # The second factor's pages: anonymous users are sent to the login page.
+    "otp-enrol *": ALL_STAFF,
+    "otp-verify *": ALL_STAFF,
+    # Uploaded files: whoever may view the record (an out-of-scope row: 404, like a missing one).
+    "private_file GET": "-C-ND",
+    "view_on_site *": NOBODY,  # the admin's "view on site" (no model has a public URL)
     "set_language *": "ACSND",
     "admin:login *": "ACSND",
     "admin:logout GET": "A----",  # POST only (Django 5): 405 when signed in; anonymous: sent to the index
@@ -107,7 +115,17 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     # --- Users, groups, tokens, periodic jobs, the audit log: administrators ------------------------
     **model_admin("core_user", view="---ND", add=ADMIN_ONLY, change=ADMIN_ONLY, delete=ADMIN_ONLY),
     **model_admin("auth_group", view=ADMIN_ONLY, add=ADMIN_ONLY, change=ADMIN_ONLY, delete=ADMIN_ONLY),
-    **model_admin("authtoken_tokenproxy", view=ADMIN_ONLY, add=ADMIN_ONLY, change=ADMIN_ONLY, delete=ADMIN_ONLY),
+    **model_admin("core_apitoken", view=ADMIN_ONLY, add=ADMIN_ONLY, change=NOBODY, delete=ADMIN_ONLY),
+    **model_admin("otp_totp_totpdevice", view=ADMIN_ONLY, add=ADMIN_ONLY, change=ADMIN_ONLY, delete=ADMIN_ONLY),
+    # OTP_ADMIN_HIDE_SENSITIVE_DATA: nobody reads another user's TOTP secret or QR code.
+    "admin:otp_totp_totpdevice_config *": NOBODY,
+    "admin:otp_totp_totpdevice_qrcode *": NOBODY,
+    "admin:axes_*_add *": NOBODY,  # django-axes' log is written by the lock-out only
+    "admin:axes_* GET": ADMIN_ONLY,
+    "admin:axes_* POST": ADMIN_ONLY,
+    # The read log and its alerts: read by analysts and administrators, written by nobody.
+    **model_admin("audit_readlogentry", view=WHOLE_COUNTRY, add=NOBODY, change=NOBODY, delete=NOBODY),
+    **model_admin("audit_readalert", view=WHOLE_COUNTRY, add=NOBODY, change=NOBODY, delete=NOBODY),
     **model_admin("pghistory_middlewareevents", view=ADMIN_ONLY, add=NOBODY, change=NOBODY, delete=NOBODY),
     "admin:django_celery_beat_* GET": ADMIN_ONLY,
     "admin:django_celery_beat_* POST": ADMIN_ONLY,
@@ -119,6 +137,8 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     **reference("core_region", ALL_STAFF),
     **reference("core_country", ALL_STAFF),
     **reference("oralman_statusrule", "-C-ND"),
+    **reference("oralman_statusrequireddocument", "-C-ND"),
+    **reference("core_calendaroverride", ADMIN_ONLY),  # decrees' days off: administrators only
     **reference("oralman_refusalground", "-C-ND"),
     **reference("adaptation_centers_servicekind", ALL_STAFF),
     **reference("quotas_prioritycategory", "-C-ND"),
@@ -140,26 +160,44 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     **model_admin("oralman_kandasstatus", view="-C-ND", add=NOBODY, change="-C--D", delete=ADMIN_ONLY),
     **model_admin("oralman_duplicateflag", view="-C-ND", add=NOBODY, change="-C--D", delete=ADMIN_ONLY),
     "admin:oralman_statusapplication_transition *": "-C--D",
+    # Duplicates: compared by who reads the case file; merged (and unmerged) by the region's caseworker.
+    "admin:oralman_duplicateflag_compare GET": "-C-ND",
+    "admin:oralman_duplicateflag_compare POST": "-C--D",
+    **model_admin("oralman_personmerge", view="-C-ND", add=NOBODY, change=NOBODY, delete=NOBODY),
+    "admin:oralman_personmerge_undo GET": "-C-ND",  # redirects back to the merge
+    "admin:oralman_personmerge_undo POST": "-C--D",
+    # Arrival-list imports: the region's caseworkers upload and confirm; analysts read.
+    **model_admin("oralman_importbatch", view="-C-ND", add="-C--D", change="-C--D", delete=NOBODY),
+    "admin:oralman_importbatch_template *": ("-C-ND", "-C-ND"),  # the blank template: no row of anyone's
+    "admin:oralman_importbatch_confirm GET": "-C-ND",  # redirects back to the batch
+    "admin:oralman_importbatch_confirm POST": "-C--D",
+    **model_admin("oralman_importrow", view="-C-ND", add=NOBODY, change=NOBODY, delete=NOBODY),
     "admin:oralman_kandasstatus_transition *": "-C--D",
 
     # --- Centers: center staff work their center's desk; caseworkers read (and see every center) -----
     **model_admin("adaptation_centers_center", view=ALL_STAFF, add=ADMIN_ONLY, change=ADMIN_ONLY,
                   delete=ADMIN_ONLY, out="-C-ND"),
     "admin:adaptation_centers_center_my_desk GET": ALL_STAFF,
-    "admin:adaptation_centers_center_desk GET": (ALL_STAFF, "-C-ND"),
+    # The desk is the clerks' tool (and read by analysts); caseworkers are not shown it (services.can_open_desk).
+    "admin:adaptation_centers_center_desk GET": ("--SND", WHOLE_COUNTRY),
     # GET only redirects back to the desk (no state change); POST needs the permission to add a stay.
-    "admin:adaptation_centers_center_check_in GET": (ALL_STAFF, "-C-ND"),
+    "admin:adaptation_centers_center_check_in GET": ("--SND", WHOLE_COUNTRY),
     "admin:adaptation_centers_center_check_in POST": "--S-D",
-    "admin:adaptation_centers_center_check_out GET": (ALL_STAFF, "-C-ND"),
+    "admin:adaptation_centers_center_check_out GET": ("--SND", WHOLE_COUNTRY),
     "admin:adaptation_centers_center_check_out POST": "--S-D",
-    "admin:adaptation_centers_center_services GET": (ALL_STAFF, "-C-ND"),
+    "admin:adaptation_centers_center_services GET": ("--SND", WHOLE_COUNTRY),
     "admin:adaptation_centers_center_services POST": "--S-D",
+    "admin:adaptation_centers_center_register_arrival GET": ("--SND", WHOLE_COUNTRY),
+    "admin:adaptation_centers_center_register_arrival POST": "--S-D",
     **model_admin("adaptation_centers_placement", view=ALL_STAFF, add=NOBODY, change="--S-D", delete=ADMIN_ONLY),
     "admin:adaptation_centers_placement_transition *": "--S-D",
     **model_admin("adaptation_centers_servicerecord", view=ALL_STAFF, add="--S-D", change="--S-D",
                   delete=ADMIN_ONLY),
     **model_admin("adaptation_centers_course", view="--SND", add="--S-D", change="--S-D", delete=ADMIN_ONLY),
     "admin:adaptation_centers_course_session *": "--S-D",
+    # Referrals: caseworkers refer their region's persons (and cancel); center staff read theirs.
+    **model_admin("adaptation_centers_referral", view=ALL_STAFF, add="-C--D", change="-C--D", delete=NOBODY),
+    "admin:adaptation_centers_referral_transition *": "-C--D",
     **model_admin("adaptation_centers_placementalert", view="--SND", add=NOBODY, change=NOBODY,
                   delete=ADMIN_ONLY),
 
@@ -190,6 +228,7 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     "action:quotas_benefitinstalment.mark_paid": "-C--D",
     "action:quotas_quotayear.start_runs": ADMIN_ONLY,
     "action:notifications_notification.resend": ADMIN_ONLY,
+    "action:audit_readalert.mark_reviewed": ADMIN_ONLY,
     # django-celery-beat's own actions declare no permission; its changelist is the administrators' alone.
     "action:django_celery_beat_periodictask.run_tasks": Skip("runs the periodic job now (administrators only)"),
     "action:django_celery_beat_periodictask.*": ADMIN_ONLY,
@@ -209,6 +248,9 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     "quota-year-set-* POST": ADMIN_ONLY,
 
     # --- API: the case file ---------------------------------------------------------------------------
+    "person-merge-* GET": "-C-ND",  # before person-*: the merges of one's region's persons
+    "person-merge-undo POST": "-C--D",
+    "person-merge POST": "-C--D",
     "person-* GET": ALL_STAFF,
     "person-list POST": "-C--D",
     "person-detail PATCH": "-C--D",
@@ -232,6 +274,10 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     "placement-* POST": "--S-D",
     "service-record-* GET": ALL_STAFF,
     "service-record-list POST": "--S-D",
+    "center-referral-* GET": ALL_STAFF,
+    "center-referral-list POST": "-C--D",
+    "center-referral-cancel POST": "-C--D",
+    "center-referral-register-arrival POST": "--S-D",
 
     # --- API: quota and citizenship -------------------------------------------------------------------
     "quota-request-* GET": "-C-ND",
@@ -259,6 +305,7 @@ TRANSITION_NAMES = {
     "adaptation_centers_placement": "extend",
     "quotas_quotarequest": "decline",
     "citizenship_citizenshipapplication": "review",
+    "adaptation_centers_referral": "cancel",
 }
 REPORT_SLUG = "centers-occupancy"
 PROJECT_APPS = {"core", "oralman", "adaptation_centers", "quotas", "citizenship", "documents", "notifications"}
@@ -300,7 +347,15 @@ def _admin_models_by_prefix() -> dict[str, type]:
     return {f"{m._meta.app_label}_{m._meta.model_name}": m for m in admin.site._registry}
 
 
+# Row views outside the admin's namespace: the model of the row their URL names (tried in and out of scope).
+NON_ADMIN_ROW_MODELS = {"private_file": "oralman.Document", "view_on_site": "oralman.Person"}
+
+
 def _admin_model_of(name: str):
+    if name in NON_ADMIN_ROW_MODELS:
+        from django.apps import apps
+
+        return apps.get_model(NON_ADMIN_ROW_MODELS[name])
     if not name.startswith("admin:"):
         return None
     short = name.removeprefix("admin:")
@@ -354,7 +409,7 @@ def discover() -> list[Endpoint]:
         if cls is not None:  # a DRF APIView
             for method in ("get", "post", "put", "patch", "delete"):
                 if hasattr(cls, method):
-                    add(Endpoint(f"{name} {method.upper()}", method.upper(), name, kwargs, model=None))
+                    add(Endpoint(f"{name} {method.upper()}", method.upper(), name, kwargs, model=_admin_model_of(name)))
             continue
         model = _admin_model_of(name)
         if name == "reports:export" or name == "report-export-detail":
@@ -438,13 +493,15 @@ def test_every_admin_bulk_action_declares_the_permission_it_needs():
 
 
 def _build_world():
-    from adaptation_centers import services as centers
+    from django.core.files.base import ContentFile
+
     from adaptation_centers.models import Course, PlacementAlert, ServiceRecord
     from core.models import ReportExport
     from documents.models import IssuedDocument
-    from oralman.models import Document, DuplicateFlag, StatusApplication
+    from oralman import merging
+    from oralman.models import Document, DuplicateFlag, ImportBatch, ImportRow, StatusApplication
     from quotas.models import AllocationRun, BenefitInstalment
-    from tests.adaptation_centers.factories import CenterFactory, kind, staff_of
+    from tests.adaptation_centers.factories import CenterFactory, kind, refer, referred_check_in, staff_of
     from tests.citizenship import factories as cf
     from tests.factories import FamilyFactory, KandasStatusFactory, PersonFactory, UserFactory, region
     from tests.notifications.factories import ContactablePersonFactory, NotificationFactory
@@ -469,7 +526,16 @@ def _build_world():
         document = Document.objects.create(person=person, doc_type="birth_certificate", number="B-1")
         other = PersonFactory(region=where)
         flag = DuplicateFlag.objects.create(person=person, other=other, reason="name_birth_date")
-        placement = centers.placement_check_in(center=center, family=family, actor=None)
+        # A referral to the center (open) and the family's check-in (which closes the head's referral).
+        referral = refer(center, person=PersonFactory(region=where))
+        refer(center, family=family, status_holder_reason="a status holder in need of housing")
+        placement = referred_check_in(center=center, family=family, actor=None)
+        document.file.save("scan.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
+        batch = ImportBatch.objects.create(source="matrix", region=where, file="imports/matrix.csv",
+                                           created_by=admin_user)  # fmt: skip
+        import_row = ImportRow.objects.create(batch=batch, line=1, outcome=ImportRow.Outcome.values[0])
+        merge = merging.person_merge(survivor=PersonFactory(region=where), other=PersonFactory(region=where),
+                                     actor=admin_user)  # fmt: skip
         record = ServiceRecord.objects.create(center=center, person=person, kind=kind(), given_on=timezone.localdate(),
                                               hours=Decimal("1"), outcome="given")  # fmt: skip
         course = Course.objects.create(center=center, kind=kind("language-kazakh"), title="Kazakh A1",
@@ -482,7 +548,8 @@ def _build_world():
         return {"person": person, "family": family, "status": status, "application": application,
                 "document": document, "flag": flag, "placement": placement, "record": record, "course": course,
                 "alert": alert, "citizenship": citizenship, "certificate": certificate,
-                "notification": notification}  # fmt: skip
+                "notification": notification, "referral": referral, "batch": batch, "import_row": import_row,
+                "merge": merge}  # fmt: skip
 
     center_in = CenterFactory(region=pavlodar)
     center_out = CenterFactory(region=akmola)
@@ -506,7 +573,8 @@ def _build_world():
         AllocationRun.objects.create(quota_year=year, region=r, requested_by=admin_user) for r in (pavlodar, akmola)
     )
     for name in ("person", "family", "status", "application", "document", "flag", "placement", "record",
-                 "course", "alert", "citizenship", "certificate", "notification"):  # fmt: skip
+                 "course", "alert", "citizenship", "certificate", "notification", "referral", "batch", "import_row",
+                 "merge"):  # fmt: skip
         pair = inside[name], outside[name]
         rows[type(pair[0])] = pair
     rows[type(center_in)] = (center_in, center_out)
@@ -529,11 +597,15 @@ def _build_world():
 def _third_party_rows(admin_user) -> None:
     """One row of each third-party admin's model (tokens, periodic schedules), for their pages."""
     from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, SolarSchedule
-    from rest_framework.authtoken.models import Token
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from audit.models import ReadAlert
     from citizenship.models import HistoricalAdmission
+    from core.services import api_token_issue
 
-    Token.objects.get_or_create(user=admin_user)
+    api_token_issue(user=admin_user, name="matrix")
+    TOTPDevice.objects.create(user=admin_user, name="matrix", confirmed=True)
+    ReadAlert.objects.create(user=admin_user, window_start=timezone.now(), persons_count=99, threshold=50)
     HistoricalAdmission.objects.get_or_create(year=1999, region=None, basis="oralman", defaults={"count": 1})
     ClockedSchedule.objects.get_or_create(clocked_time=timezone.now() + datetime.timedelta(days=1))
     CrontabSchedule.objects.get_or_create(minute="0", hour="3")
@@ -565,6 +637,12 @@ def _url(endpoint: Endpoint, row, *, placement=None, export=None) -> str | None:
             kwargs[name] = TRANSITION_NAMES[endpoint.url_name.removeprefix("admin:").removesuffix("_transition")]
         elif name == "language":
             kwargs[name] = "ru"
+        elif name == "fmt":
+            kwargs[name] = "csv"
+        elif name == "model":
+            kwargs[name] = row._meta.label_lower
+        elif name == "field":
+            kwargs[name] = "file"
         elif name == "slug":
             kwargs[name] = REPORT_SLUG
         elif name == "code":
@@ -668,6 +746,8 @@ def _request(client, endpoint: Endpoint, world: World, case: Case):
     if endpoint.has_row and row is None:
         return None  # a model with no row to show (the audit log view of changes made in requests)
     if endpoint.action:
+        if row is None:
+            return None  # no row to select (the lock-out log of django-axes)
         return client.post(reverse(endpoint.url_name), {"action": endpoint.action, "_selected_action": [row.pk]})
     url = _url(endpoint, row, placement=world.placement(case.scope), export=world.export_for(case.role, case.scope))
     if endpoint.method in ("PATCH", "PUT", "DELETE"):

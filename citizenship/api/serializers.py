@@ -80,6 +80,7 @@ class FollowingChildSerializer(serializers.ModelSerializer):
     class Meta:
         model = FollowingChild
         fields = ["child", "child_name", "consent_on", "consent_document", "followed_on"]
+        read_only_fields = fields  # nested, read-only; the consent is recorded through child-consent
 
 
 class CitizenshipApplicationDetailSerializer(CitizenshipApplicationSerializer):

@@ -153,6 +153,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 KANDAS_OTP_REQUIRED_ROLES = env.list("KANDAS_OTP_REQUIRED_ROLES", default=[])
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Kandas")
 OTP_TOTP_THROTTLE_FACTOR = 1
+# Nobody, administrators included, reads another user's TOTP secret or QR code in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # API tokens: django-rest-knox keeps only a SHA-512 digest and a short lookup prefix; each token
 # has a name (the integration) and an expiry.

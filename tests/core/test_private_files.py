@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.models import ReportExport
+from core.services import api_token_issue
 from oralman import services
 from oralman.models import Document
 from tests.factories import PersonFactory, UserFactory, region
@@ -108,11 +108,11 @@ def test_the_download_view_serves_only_private_file_fields(client, administrator
 
 def test_an_api_token_client_downloads_through_the_same_check(caseworker, other_caseworker, document):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=caseworker).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=caseworker, name='downloads')[1]}")
     response = client.get(download_url(document), HTTP_ACCEPT="application/pdf")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=other_caseworker).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=other_caseworker, name='downloads')[1]}")
     assert client.get(download_url(document)).status_code == 404
 
 
