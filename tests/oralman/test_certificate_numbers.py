@@ -12,6 +12,7 @@ from oralman import services
 from oralman.forms import GrantForm
 from oralman.models import ApplicationState, CertificateSeries, KandasStatus, StatusApplication
 from tests.factories import KandasStatusFactory
+from tests.oralman.conftest import through_commission
 
 S = ApplicationState
 D = datetime.date
@@ -19,6 +20,7 @@ ON = D(2026, 3, 20)
 
 
 def _grant(application, actor, number=None) -> KandasStatus:
+    through_commission(application, actor=actor, today=ON)  # the rules in force on ON (2025-10) need it
     return services.application_grant(application=application, actor=actor, today=ON, certificate_number=number)
 
 
@@ -84,7 +86,7 @@ def test_a_malformed_number_is_refused_and_nothing_changes(make_application, adm
     assert exc.value.field == "certificate_number"
     assert "KND-" in str(exc.value.message)
     application.refresh_from_db()
-    assert application.state == S.UNDER_REVIEW
+    assert application.state == S.COMMISSION  # passed the commission, not granted
     assert not CertificateSeries.objects.exists()
 
 
@@ -105,7 +107,7 @@ def test_a_caseworker_cannot_record_a_number_by_hand(make_application, caseworke
         _grant(application, caseworker, number)
     assert exc.value.field == "certificate_number"
     assert not CertificateSeries.objects.exists()
-    assert StatusApplication.objects.get(pk=application.pk).state == S.UNDER_REVIEW
+    assert StatusApplication.objects.get(pk=application.pk).state == S.COMMISSION  # passed the commission, not granted
 
 
 @pytest.mark.django_db
@@ -125,12 +127,13 @@ def test_the_highest_number_is_given_once_then_the_series_answers_a_clear_error(
     with pytest.raises(DomainError) as exc:
         _grant(application, caseworker)
     assert "KND-PAVLOD-2026" in str(exc.value.message)
-    assert StatusApplication.objects.get(pk=application.pk).state == S.UNDER_REVIEW
+    assert StatusApplication.objects.get(pk=application.pk).state == S.COMMISSION  # passed the commission, not granted
 
 
 @pytest.mark.django_db
 def test_the_api_answers_400_for_a_malformed_number(api, make_application, administrator):
     application = make_application(S.UNDER_REVIEW)
+    through_commission(application, actor=administrator)
     response = api(administrator).post(
         f"/api/v1/status-applications/{application.pk}/grant/",
         {"certificate_number": "KND-AKMOLA-2026-X"},
@@ -143,6 +146,7 @@ def test_the_api_answers_400_for_a_malformed_number(api, make_application, admin
 @pytest.mark.django_db
 def test_the_api_refuses_a_caseworker_recording_another_regions_number(api, make_application, caseworker):
     application = make_application(S.UNDER_REVIEW)
+    through_commission(application, actor=caseworker)
     response = api(caseworker).post(
         f"/api/v1/status-applications/{application.pk}/grant/",
         {"certificate_number": "KND-AKMOLA-2026-000001"},

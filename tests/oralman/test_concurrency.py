@@ -87,6 +87,7 @@ def test_simultaneous_grants_take_consecutive_numbers_from_the_series_row(casewo
     for application in applications:
         perform(application, "submitted", actor=caseworker)
         perform(application, "under_review", actor=caseworker)
+        through_commission(application, actor=caseworker)
     results = race(*[lambda a=a: services.application_grant(application=a, actor=caseworker) for a in applications])
     assert all(isinstance(r, KandasStatus) for r in results), results
     sequences = sorted(
