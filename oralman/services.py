@@ -14,12 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import authz
 from core.audit import acting
 from core.authz import can
 from core.errors import DomainError
 from core.iin import iin_warnings, parse_iin
+from core.transitions import Moves, StateMachine
 from core.translit import name_key
 from core.workdays import add_working_days
 from notifications.services import notify
@@ -49,7 +51,7 @@ from oralman.models import (
 S = ApplicationState
 
 # The one table of legal moves. Anything not listed here cannot happen.
-LEGAL_TRANSITIONS: dict[str, set[str]] = {
+LEGAL_TRANSITIONS: Moves = {
     S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
     S.SUBMITTED: {S.UNDER_REVIEW, S.RETURNED, S.WITHDRAWN},
     # Straight to a decision under the rules without a commission; through it under those with one
@@ -63,8 +65,27 @@ LEGAL_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+def _locked(application: StatusApplication) -> StatusApplication:
+    return (
+        StatusApplication.objects.select_for_update(of=("self",))
+        .select_related("applicant", "representative")
+        .get(pk=application.pk)
+    )
+
+
+# The pattern every state machine follows (core.transitions): check the move against
+# LEGAL_TRANSITIONS, save the changed fields, record the transition.
+MACHINE = StateMachine(
+    moves=LEGAL_TRANSITIONS,
+    states=S,
+    refusal=gettext_lazy("An application that is %(from)s cannot become %(to)s."),
+    lock=_locked,
+    journal=ApplicationTransition,
+)
+
+
 def legal_next_states(state: str) -> list[str]:
-    return [s for s in S.values if s in LEGAL_TRANSITIONS[state]]
+    return MACHINE.next_states(state)
 
 
 # --- Rules ----------------------------------------------------------------------------------
@@ -554,36 +575,6 @@ def application_unlist_member(*, member: ApplicationMember, actor) -> None:
         member.delete()
 
 
-def _locked(application: StatusApplication) -> StatusApplication:
-    return (
-        StatusApplication.objects.select_for_update(of=("self",))
-        .select_related("applicant", "representative")
-        .get(pk=application.pk)
-    )
-
-
-def _move(
-    application: StatusApplication, to_state: str, *, actor, reason: str = "", fields: tuple = ()
-) -> StatusApplication:
-    """Check the move against LEGAL_TRANSITIONS, save the changed fields, record the transition."""
-    authz.authorize_actor(actor, authz.CHANGE, application)
-    from_state = application.state
-    if to_state not in LEGAL_TRANSITIONS[from_state]:
-        raise DomainError(
-            _("An application that is %(from)s cannot become %(to)s.")
-            % {"from": S(from_state).label, "to": S(to_state).label},
-            field="state",
-            code="illegal_transition",
-        )
-    application.state = to_state
-    with acting(actor, reason=reason):
-        application.save(update_fields=["state", "updated_at", *fields])
-        ApplicationTransition.objects.create(
-            application=application, from_state=from_state, to_state=to_state, actor=actor, reason=reason
-        )
-    return application
-
-
 def _start_clock(application: StatusApplication, today: datetime.date) -> None:
     application.clock_started_on = today
     application.decision_due = decision_deadline(today)
@@ -602,7 +593,7 @@ def application_submit(
     application = _locked(application)
     today = today or timezone.localdate()
     resubmission = application.state == S.RETURNED
-    if application.state in LEGAL_TRANSITIONS and S.SUBMITTED in LEGAL_TRANSITIONS[application.state]:
+    if MACHINE.allows(application.state, S.SUBMITTED):
         rule = status_rule_on(today)
         _check_representative(application, today)
         _check_channel(application.channel, today)
@@ -611,14 +602,14 @@ def application_submit(
             _check_documents(application, verified=False, on=today)
         application.submitted_on = application.submitted_on or today
         _start_clock(application, today)
-    _move(application, S.SUBMITTED, actor=actor, reason=_("resubmitted") if resubmission else "",
+    MACHINE.move(application, S.SUBMITTED, actor=actor, reason=_("resubmitted") if resubmission else "",
           fields=("submitted_on", "clock_started_on", "decision_due"))  # fmt: skip
     return application
 
 
 @transaction.atomic
 def application_start_review(*, application: StatusApplication, actor) -> StatusApplication:
-    return _move(_locked(application), S.UNDER_REVIEW, actor=actor)
+    return MACHINE.move(application, S.UNDER_REVIEW, actor=actor, lock=True)
 
 
 def _rule_of(application: StatusApplication) -> StatusRule:
@@ -635,14 +626,14 @@ def application_refer_to_commission(
     application = _locked(application)
     today = today or timezone.localdate()
     rule = _rule_of(application)
-    if S.COMMISSION in LEGAL_TRANSITIONS[application.state]:
+    if MACHINE.allows(application.state, S.COMMISSION):
         if not rule.commission_working_days:
             raise DomainError(
                 _("The rules in force since %(date)s have no commission step.")
                 % {"date": rule.valid_from.strftime("%d.%m.%Y")}
             )
         application.commission_due = add_working_days(today, rule.commission_working_days)
-    return _move(application, S.COMMISSION, actor=actor, fields=("commission_due",))
+    return MACHINE.move(application, S.COMMISSION, actor=actor, fields=("commission_due",))
 
 
 @transaction.atomic
@@ -682,9 +673,9 @@ def application_return(*, application: StatusApplication, actor, reason: str) ->
     if not reason.strip():
         raise DomainError(_("Say which documents are missing."), field="reason")
     application = _locked(application)
-    if S.RETURNED in LEGAL_TRANSITIONS[application.state]:
+    if MACHINE.allows(application.state, S.RETURNED):
         application.decision_due = None
-    _move(application, S.RETURNED, actor=actor, reason=reason, fields=("decision_due",))
+    MACHINE.move(application, S.RETURNED, actor=actor, reason=reason, fields=("decision_due",))
     notify(
         event="status.documents_requested",
         key=f"status-application-{application.pk}-returned-{application.transitions.count()}",
@@ -696,8 +687,7 @@ def application_return(*, application: StatusApplication, actor, reason: str) ->
 
 @transaction.atomic
 def application_withdraw(*, application: StatusApplication, actor, reason: str = "") -> StatusApplication:
-    application = _locked(application)
-    return _move(application, S.WITHDRAWN, actor=actor, reason=reason)
+    return MACHINE.move(application, S.WITHDRAWN, actor=actor, reason=reason, lock=True)
 
 
 @transaction.atomic
@@ -707,11 +697,11 @@ def application_refuse(
     if ground is None:
         raise DomainError(_("A refusal must record its ground."), field="refusal_ground")
     application = _locked(application)
-    if S.REFUSED in LEGAL_TRANSITIONS[application.state]:
+    if MACHINE.allows(application.state, S.REFUSED):
         _check_commission(application)
         application.refusal_ground = ground
         application.decided_on = today or timezone.localdate()
-    _move(application, S.REFUSED, actor=actor, reason=reason, fields=("refusal_ground", "decided_on"))
+    MACHINE.move(application, S.REFUSED, actor=actor, reason=reason, fields=("refusal_ground", "decided_on"))
     notify(
         event="status.refused",
         key=f"status-application-{application.pk}-refused",
@@ -809,13 +799,13 @@ def application_grant(
     today = today or timezone.localdate()
     iins = {**(iins or {}), **({application.applicant_id: iin} if iin else {})}
     persons = grantees(application)
-    if S.GRANTED in LEGAL_TRANSITIONS[application.state]:
+    if MACHINE.allows(application.state, S.GRANTED):
         _check_commission(application)
         _check_representative(application, today)
         _check_eligible(persons, verified=True)
         _check_documents(application, verified=True, on=today)
         application.decided_on = today
-    _move(application, S.GRANTED, actor=actor, fields=("decided_on",))
+    MACHINE.move(application, S.GRANTED, actor=actor, fields=("decided_on",))
     for person in persons:
         if KandasStatus.objects.filter(person=person, terminated_on__isnull=True).exists():
             raise DomainError(_("%(person)s already holds an active kandas status.") % {"person": person})
