@@ -24,6 +24,8 @@ from core.iin import iin_warnings, parse_iin
 from core.transitions import Moves, StateMachine
 from core.translit import name_key
 from core.workdays import add_working_days
+from notifications.events import Event
+from notifications.models import Notification
 from notifications.services import notify
 from oralman.matching import likely_duplicates
 from oralman.models import (
@@ -926,6 +928,58 @@ def status_expire_due(*, today: datetime.date | None = None) -> int:
                 status.save(update_fields=["terminated_on", "termination_reason"])
             expired += 1
     return expired
+
+
+# --- Status expiring reminders (a daily job, oralman.tasks) ------------------------------------
+
+
+def expiring_statuses(*, today: datetime.date, days_ahead: int):
+    """Active statuses (not terminated) whose certificate is still valid today and ends within
+    `days_ahead` days: valid_until in [today, today + days_ahead]."""
+    return (
+        KandasStatus.objects.filter(
+            terminated_on__isnull=True,
+            valid_until__gte=today,
+            valid_until__lte=today + datetime.timedelta(days=days_ahead),
+        )
+        .select_related("person")
+        .order_by("valid_until", "pk")
+    )
+
+
+def status_expiring_key(status) -> str:
+    # The expiry date is part of the key: an extended status is reminded again of its new end.
+    return f"status-{status.pk}-expiring-{status.valid_until.isoformat()}"
+
+
+def status_expiring_remind(*, today: datetime.date | None = None, days_ahead: int = 30) -> int:
+    """Remind every holder of a status that ends within `days_ahead` days (once per end date).
+
+    A window rather than one exact day, so a day the job did not run is caught up the next day.
+    Returns the number of new notifications."""
+    today = today or timezone.localdate()
+    statuses = list(expiring_statuses(today=today, days_ahead=days_ahead))
+    already = set(
+        Notification.objects.filter(key__in=[status_expiring_key(s) for s in statuses]).values_list("key", flat=True)
+    )
+    created = 0
+    for status in statuses:
+        key = status_expiring_key(status)
+        if key in already:
+            continue
+        with transaction.atomic():
+            notify(
+                event=Event.STATUS_EXPIRING,
+                key=key,
+                person=status.person,
+                context={
+                    "certificate_number": status.certificate_number,
+                    "valid_until": status.valid_until.isoformat(),
+                    "days_left": (status.valid_until - today).days,
+                },
+            )
+        created += 1
+    return created
 
 
 def active_status_of(person: Person, on: datetime.date | None = None) -> KandasStatus | None:
