@@ -22,7 +22,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from core.management.commands.load_demo import DEMO_USERS
+from demo.management.commands.load_demo import DEMO_USERS
 from core.models import ApiToken, User
 from core.services import api_token_issue
 
