@@ -42,9 +42,13 @@ def load_demo(*, rng, users) -> None:
     today = timezone.localdate()
     # Kandas with a current status apply by the simplified procedure; some persons without a
     # status (family members of citizens, former citizens, general procedure) too.
+    # Adults only: minor children follow their parents into citizenship (they do not apply alone).
+    adult_born_before = today.replace(year=today.year - 18)
     candidates = [
         (status.person, Basis.ORALMAN, status.issued_on)
-        for status in KandasStatus.objects.filter(terminated_on__isnull=True, issued_on__lte=today)
+        for status in KandasStatus.objects.filter(
+            terminated_on__isnull=True, issued_on__lte=today, person__birth_date__lte=adult_born_before
+        )
         .select_related("person__region")
         .order_by("pk")[:40]
     ]
@@ -54,6 +58,8 @@ def load_demo(*, rng, users) -> None:
         candidates.append((person, other_bases[i % len(other_bases)], today - datetime.timedelta(days=200)))
     grounds = list(CitizenshipRefusalGround.objects.filter(active=True))
     for person, basis, earliest in candidates:
+        if Person.objects.filter(pk=person.pk, citizen_since__isnull=False).exists():
+            continue  # became a citizen with a parent earlier in this loop
         actor = users["caseworker.pavlodar"] if person.region.code == "pavlodar" else users["admin"]
         state = rng.choice(STATES)
         submitted = earliest + datetime.timedelta(days=rng.randrange(0, max(1, (today - earliest).days)))
