@@ -23,3 +23,8 @@ class AdaptationCentersConfig(AppConfig):
         authz.register_child_scope(models.CourseSession, "course", selectors.course_list)
         authz.register_child_scope(models.Attendance, "session__course", selectors.course_list)
         authz.register_scope(models.Referral, selectors.referral_list)
+
+        from core.scoping import register_person_reach
+
+        # Center staff's view of persons in the case file (oralman asks core, never this app).
+        register_person_reach(selectors.person_ids_placed_in_users_centers)

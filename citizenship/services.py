@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from citizenship.models import (
     ADULT_AGE,
@@ -36,6 +37,7 @@ from core.audit import acting
 from core.errors import DomainError
 from core.iin import iin_warnings, parse_iin
 from core.models import Country
+from core.transitions import Moves, StateMachine
 from core.workdays import is_working_day
 from notifications.services import notify
 from oralman.models import (
@@ -52,7 +54,7 @@ from oralman.services import status_terminate
 S = State
 
 # The one table of legal moves. Anything not listed here cannot happen.
-LEGAL_TRANSITIONS: dict[str, set[str]] = {
+LEGAL_TRANSITIONS: Moves = {
     S.SUBMITTED: {S.UNDER_REVIEW, S.RETURNED, S.WITHDRAWN},
     S.UNDER_REVIEW: {S.RETURNED, S.GRANTED, S.REFUSED, S.WITHDRAWN},
     S.RETURNED: {S.SUBMITTED, S.WITHDRAWN},
@@ -62,9 +64,24 @@ LEGAL_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+def _locked(application: CitizenshipApplication) -> CitizenshipApplication:
+    return CitizenshipApplication.objects.select_for_update().select_related("person").get(pk=application.pk)
+
+
+# The pattern every state machine follows (core.transitions): check the move against
+# LEGAL_TRANSITIONS, lock, save the changed fields, record the transition.
+MACHINE = StateMachine(
+    moves=LEGAL_TRANSITIONS,
+    states=S,
+    refusal=gettext_lazy("A citizenship application that is %(from)s cannot become %(to)s."),
+    lock=_locked,
+    journal=CitizenshipTransition,
+)
+
+
 def legal_next_states(state: str) -> list[str]:
     """The states an application in `state` may move to, in the order of State."""
-    return [s for s in S.values if s in LEGAL_TRANSITIONS[state]]
+    return MACHINE.next_states(state)
 
 
 # --- Rules ----------------------------------------------------------------------------------
@@ -212,39 +229,9 @@ def application_attach_document(
 # --- Moves ------------------------------------------------------------------------------------
 
 
-def _locked(application: CitizenshipApplication) -> CitizenshipApplication:
-    return CitizenshipApplication.objects.select_for_update().select_related("person").get(pk=application.pk)
-
-
-def _check_move(application: CitizenshipApplication, to_state: str) -> None:
-    if to_state not in LEGAL_TRANSITIONS[application.state]:
-        raise DomainError(
-            _("A citizenship application that is %(from)s cannot become %(to)s.")
-            % {"from": S(application.state).label, "to": S(to_state).label},
-            field="state",
-            code="illegal_transition",
-        )
-
-
-def _move(
-    application: CitizenshipApplication, to_state: str, *, actor, reason: str = "", fields: tuple = ()
-) -> CitizenshipApplication:
-    """Save the new state (already checked) with the changed fields and record the transition."""
-    authz.authorize_actor(actor, authz.CHANGE, application)
-    _check_move(application, to_state)
-    from_state = application.state
-    application.state = to_state
-    with acting(actor, reason=reason):
-        application.save(update_fields=["state", "updated_at", *fields])
-        CitizenshipTransition.objects.create(
-            application=application, from_state=from_state, to_state=to_state, actor=actor, reason=reason
-        )
-    return application
-
-
 @transaction.atomic
 def application_start_review(*, application: CitizenshipApplication, actor) -> CitizenshipApplication:
-    return _move(_locked(application), S.UNDER_REVIEW, actor=actor)
+    return MACHINE.move(application, S.UNDER_REVIEW, actor=actor, lock=True)
 
 
 @transaction.atomic
@@ -252,7 +239,7 @@ def application_return(*, application: CitizenshipApplication, actor, reason: st
     """Return the file to the applicant for missing documents; the applicant is told which."""
     if not (reason or "").strip():
         raise DomainError(_("Say which documents are missing."), field="reason")
-    application = _move(_locked(application), S.RETURNED, actor=actor, reason=reason)
+    application = MACHINE.move(application, S.RETURNED, actor=actor, reason=reason, lock=True)
     notify(
         event="citizenship.documents_requested",
         key=f"citizenship-application-{application.pk}-returned-{application.transitions.count()}",
@@ -266,12 +253,12 @@ def application_return(*, application: CitizenshipApplication, actor, reason: st
 def application_resubmit(*, application: CitizenshipApplication, actor, reason: str = "") -> CitizenshipApplication:
     """The applicant brings the missing documents. The deadline keeps counting from the first
     submission (the law counts three months from the application; a policy choice, documented)."""
-    return _move(_locked(application), S.SUBMITTED, actor=actor, reason=reason or _("resubmitted"))
+    return MACHINE.move(application, S.SUBMITTED, actor=actor, reason=reason or _("resubmitted"), lock=True)
 
 
 @transaction.atomic
 def application_withdraw(*, application: CitizenshipApplication, actor, reason: str = "") -> CitizenshipApplication:
-    return _move(_locked(application), S.WITHDRAWN, actor=actor, reason=reason)
+    return MACHINE.move(application, S.WITHDRAWN, actor=actor, reason=reason, lock=True)
 
 
 @transaction.atomic
@@ -289,11 +276,11 @@ def application_refuse(
     if not ground.active:
         raise DomainError(_("This refusal ground is no longer in use."), field="refusal_ground")
     application = _locked(application)
-    _check_move(application, S.REFUSED)
+    MACHINE.check(application, S.REFUSED)
     application.refusal_ground = ground
     application.decision_note = note
     application.decided_on = today or timezone.localdate()
-    _move(
+    MACHINE.move(
         application, S.REFUSED, actor=actor, reason=note or ground.code,
         fields=("refusal_ground", "decision_note", "decided_on"),
     )  # fmt: skip
@@ -504,7 +491,7 @@ def application_grant(
     If any step fails nothing is changed."""
     today = today or timezone.localdate()
     application = _locked(application)
-    _check_move(application, S.GRANTED)
+    MACHINE.check(application, S.GRANTED)
     registering_body = (registering_body or "").strip()
     registration_number = (registration_number or "").strip()
     if not registering_body:
@@ -537,7 +524,7 @@ def application_grant(
     note = _("Admission to citizenship registered by %(body)s, No. %(n)s of %(d)s") % {
         "body": registering_body, "n": registration_number, "d": registration_date,
     }  # fmt: skip
-    _move(application, S.GRANTED, actor=actor, reason=note,
+    MACHINE.move(application, S.GRANTED, actor=actor, reason=note,
           fields=("registering_body", "registration_number", "registration_date", "iin_assigned", "decided_on"))  # fmt: skip
 
     _make_citizen(person, on=registration_date, kazakhstan=kazakhstan, actor=actor, iin=iin)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db.models import QuerySet
 
 from core.roles import Role, role_of
@@ -26,3 +29,23 @@ def allowed_region_ids(user) -> list[int] | None:
     if role == Role.CASEWORKER and user.region_id:
         return [user.region_id]
     return []
+
+
+# --- Reach of the programmes built on the case file --------------------------------------------
+# The case file (oralman) does not import the programmes built on it. A programme whose staff reach
+# persons through their own work (the adaptation centers: residents and referred persons) registers
+# a function `user -> Person ids (a values("pk") queryset)` in its AppConfig.ready(); the case file's
+# selectors ask `person_reach(user)` for the center staff's view of persons.
+PersonReach = Callable[[Any], QuerySet]
+_PERSON_REACH: list[PersonReach] = []
+
+
+def register_person_reach(reach: PersonReach) -> None:
+    """Add a source of the persons a (non-regional) user reaches; registering twice is harmless."""
+    if reach not in _PERSON_REACH:
+        _PERSON_REACH.append(reach)
+
+
+def person_reach(user) -> list[QuerySet]:
+    """The person-id querysets every registered programme gives `user` (empty: none reaches any)."""
+    return [reach(user) for reach in _PERSON_REACH]

@@ -12,6 +12,3 @@ class NotificationsConfig(AppConfig):
 
         authz.register_scope(models.Notification, selectors.notification_list)
         authz.register_child_scope(models.DeliveryAttempt, "notification", selectors.notification_list)
-
-        # Registers the built-in deadline source (kandas status applications) for the digest.
-        from notifications import deadlines  # noqa: F401

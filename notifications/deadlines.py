@@ -1,11 +1,12 @@
 """Deadline sources for the caseworkers' daily digest.
 
 A source is a function `(region_ids, until) -> iterable of DeadlineItem` that returns the open cases
-of those regions whose decision is due on or before `until` (overdue ones included). The kandas
-status applications are built in; another app adds its own in its AppConfig.ready():
+of those regions whose decision is due on or before `until` (overdue ones included). The app that
+owns a deadline adds its source in its AppConfig.ready() (oralman: status applications; citizenship:
+citizenship applications); this module knows no domain:
 
     from notifications.deadlines import DeadlineItem, register_deadline_source
-    register_deadline_source("citizenship", citizenship_deadlines)
+    register_deadline_source("citizenship.application", citizenship_deadlines)
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
-
-from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -57,28 +56,3 @@ def deadlines_by_region(region_ids: list[int], until: datetime.date) -> dict[int
     for items in result.values():
         items.sort(key=lambda i: (i.due, i.kind, i.reference))
     return result
-
-
-def status_application_deadlines(region_ids: list[int], until: datetime.date) -> Iterable[DeadlineItem]:
-    """Kandas status applications submitted or under review, decision due on or before `until`."""
-    from oralman.models import OPEN_APPLICATION_STATES, StatusApplication
-
-    rows = (
-        StatusApplication.objects.filter(
-            region_id__in=region_ids, state__in=OPEN_APPLICATION_STATES, decision_due__lte=until
-        )
-        .select_related("applicant")
-        .order_by("decision_due", "pk")
-    )
-    kind = _("status application")
-    for application in rows:
-        yield DeadlineItem(
-            kind=kind,
-            reference=str(application.pk),
-            person=application.applicant.full_name,
-            due=application.decision_due,
-            region_id=application.region_id,
-        )
-
-
-register_deadline_source("oralman.status_application", status_application_deadlines)

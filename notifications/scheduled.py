@@ -1,4 +1,8 @@
-"""The scheduled jobs that notify (run by Celery beat through notifications.tasks).
+"""The caseworkers' deadline digest (run by Celery beat through notifications.tasks).
+
+It knows deadlines, not domains: each app that owns a decision deadline registers its source in
+notifications.deadlines (oralman: status applications; citizenship: citizenship applications).
+Reminders about one domain's dates live with that domain (oralman.tasks: status expiring).
 
 Each job is idempotent: the notification key names the case and the date it is about, so a job run
 twice (or re-run after an outage) never sends a second message for the same thing.
@@ -18,57 +22,6 @@ from notifications.deadlines import deadlines_by_region
 from notifications.events import Event
 from notifications.models import Notification
 from notifications.services import notify
-
-
-def expiring_statuses(*, today: datetime.date, days_ahead: int):
-    """Active statuses (not terminated) whose certificate is still valid today and ends within
-    `days_ahead` days: valid_until in [today, today + days_ahead]."""
-    from oralman.models import KandasStatus
-
-    return (
-        KandasStatus.objects.filter(
-            terminated_on__isnull=True,
-            valid_until__gte=today,
-            valid_until__lte=today + datetime.timedelta(days=days_ahead),
-        )
-        .select_related("person")
-        .order_by("valid_until", "pk")
-    )
-
-
-def status_expiring_key(status) -> str:
-    # The expiry date is part of the key: an extended status is reminded again of its new end.
-    return f"status-{status.pk}-expiring-{status.valid_until.isoformat()}"
-
-
-def status_expiring_remind(*, today: datetime.date | None = None, days_ahead: int = 30) -> int:
-    """Remind every holder of a status that ends within `days_ahead` days (once per end date).
-
-    A window rather than one exact day, so a day the job did not run is caught up the next day.
-    Returns the number of new notifications."""
-    today = today or timezone.localdate()
-    statuses = list(expiring_statuses(today=today, days_ahead=days_ahead))
-    already = set(
-        Notification.objects.filter(key__in=[status_expiring_key(s) for s in statuses]).values_list("key", flat=True)
-    )
-    created = 0
-    for status in statuses:
-        key = status_expiring_key(status)
-        if key in already:
-            continue
-        with transaction.atomic():
-            notify(
-                event=Event.STATUS_EXPIRING,
-                key=key,
-                person=status.person,
-                context={
-                    "certificate_number": status.certificate_number,
-                    "valid_until": status.valid_until.isoformat(),
-                    "days_left": (status.valid_until - today).days,
-                },
-            )
-        created += 1
-    return created
 
 
 def digest_horizon(today: datetime.date, working_days: int) -> datetime.date:

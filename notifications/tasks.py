@@ -21,12 +21,6 @@ def sweep_outbox_task(limit: int = 500) -> int:
 
 
 @shared_task
-def status_expiring_reminders_task(days_ahead: int = 30) -> int:
-    """Daily: remind holders whose kandas status ends within `days_ahead` days."""
-    return scheduled.status_expiring_remind(days_ahead=days_ahead)
-
-
-@shared_task
 def deadline_digest_task(working_days: int = 3) -> int:
     """Each working day: a digest of the decision deadlines of the coming working days per caseworker."""
     return scheduled.deadline_digest_send(working_days=working_days)

@@ -27,3 +27,8 @@ class OralmanConfig(AppConfig):
         # Every search box that reaches a person (applications, families, statuses, documents,
         # quota requests, placements, citizenship) finds them the way the person list does.
         register_matcher(models.Person, lambda queryset, term: matching.person_match(queryset, term))
+
+        from notifications.deadlines import register_deadline_source
+
+        # Open status applications join the caseworkers' daily deadline digest.
+        register_deadline_source("oralman.status_application", selectors.status_application_deadlines)

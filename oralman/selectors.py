@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
 
 from core.roles import Role, role_of
-from core.scoping import scope_by_region
+from core.scoping import person_reach, scope_by_region
 from oralman.models import (
+    OPEN_APPLICATION_STATES,
     ApplicationTransition,
     Document,
     DuplicateFlag,
@@ -22,12 +27,14 @@ from oralman.models import (
 
 
 def _center_person_ids(user):
-    """Persons currently placed in the center(s) the user staffs (adaptation_centers decides)."""
-    try:
-        from adaptation_centers.selectors import person_ids_placed_in_users_centers
-    except ImportError:
+    """Persons the center staff user reaches: what the programmes registered with
+    core.scoping.register_person_reach give (the adaptation centers: residents and referred persons)."""
+    reaches = person_reach(user)
+    if not reaches:
         return Person.objects.none().values("pk")
-    return person_ids_placed_in_users_centers(user)
+    if len(reaches) == 1:
+        return reaches[0]
+    return Person.objects.filter(reduce(or_, (Q(pk__in=ids) for ids in reaches))).values("pk")
 
 
 def person_list(*, user, include_merged: bool = False) -> QuerySet[Person]:
@@ -109,3 +116,29 @@ def import_row_list(*, user) -> QuerySet[ImportRow]:
     return ImportRow.objects.filter(batch__in=import_batch_list(user=user).values("pk")).select_related(
         "batch", "person"
     )
+
+
+def status_application_deadlines(region_ids: list[int], until: datetime.date):
+    """Kandas status applications with the department (submitted, under review, with the
+    commission) whose decision is due on or before `until`, for notifications.deadlines (the
+    caseworkers' digest); overdue ones included. Registered in OralmanConfig.ready()."""
+    from django.utils.translation import gettext_lazy as _
+
+    from notifications.deadlines import DeadlineItem
+
+    rows = (
+        StatusApplication.objects.filter(
+            region_id__in=region_ids, state__in=OPEN_APPLICATION_STATES, decision_due__lte=until
+        )
+        .select_related("applicant")
+        .order_by("decision_due", "pk")
+    )
+    kind = _("status application")
+    for application in rows:
+        yield DeadlineItem(
+            kind=kind,
+            reference=str(application.pk),
+            person=application.applicant.full_name,
+            due=application.decision_due,
+            region_id=application.region_id,
+        )

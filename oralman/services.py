@@ -14,14 +14,18 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import authz
 from core.audit import acting
 from core.authz import can
 from core.errors import DomainError
 from core.iin import iin_warnings, parse_iin
+from core.transitions import Moves, StateMachine
 from core.translit import name_key
 from core.workdays import add_working_days
+from notifications.events import Event
+from notifications.models import Notification
 from notifications.services import notify
 from oralman.matching import likely_duplicates
 from oralman.models import (
@@ -51,7 +55,7 @@ from oralman.models import (
 S = ApplicationState
 
 # The one table of legal moves. Anything not listed here cannot happen.
-LEGAL_TRANSITIONS: dict[str, set[str]] = {
+LEGAL_TRANSITIONS: Moves = {
     S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
     S.SUBMITTED: {S.UNDER_REVIEW, S.RETURNED, S.WITHDRAWN},
     # Straight to a decision under the rules without a commission; through it under those with one
@@ -65,8 +69,27 @@ LEGAL_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+def _locked(application: StatusApplication) -> StatusApplication:
+    return (
+        StatusApplication.objects.select_for_update(of=("self",))
+        .select_related("applicant", "representative")
+        .get(pk=application.pk)
+    )
+
+
+# The pattern every state machine follows (core.transitions): check the move against
+# LEGAL_TRANSITIONS, save the changed fields, record the transition.
+MACHINE = StateMachine(
+    moves=LEGAL_TRANSITIONS,
+    states=S,
+    refusal=gettext_lazy("An application that is %(from)s cannot become %(to)s."),
+    lock=_locked,
+    journal=ApplicationTransition,
+)
+
+
 def legal_next_states(state: str) -> list[str]:
-    return [s for s in S.values if s in LEGAL_TRANSITIONS[state]]
+    return MACHINE.next_states(state)
 
 
 # --- Rules ----------------------------------------------------------------------------------
@@ -556,36 +579,6 @@ def application_unlist_member(*, member: ApplicationMember, actor) -> None:
         member.delete()
 
 
-def _locked(application: StatusApplication) -> StatusApplication:
-    return (
-        StatusApplication.objects.select_for_update(of=("self",))
-        .select_related("applicant", "representative")
-        .get(pk=application.pk)
-    )
-
-
-def _move(
-    application: StatusApplication, to_state: str, *, actor, reason: str = "", fields: tuple = ()
-) -> StatusApplication:
-    """Check the move against LEGAL_TRANSITIONS, save the changed fields, record the transition."""
-    authz.authorize_actor(actor, authz.CHANGE, application)
-    from_state = application.state
-    if to_state not in LEGAL_TRANSITIONS[from_state]:
-        raise DomainError(
-            _("An application that is %(from)s cannot become %(to)s.")
-            % {"from": S(from_state).label, "to": S(to_state).label},
-            field="state",
-            code="illegal_transition",
-        )
-    application.state = to_state
-    with acting(actor, reason=reason):
-        application.save(update_fields=["state", "updated_at", *fields])
-        ApplicationTransition.objects.create(
-            application=application, from_state=from_state, to_state=to_state, actor=actor, reason=reason
-        )
-    return application
-
-
 def _start_clock(application: StatusApplication, today: datetime.date) -> None:
     application.clock_started_on = today
     application.decision_due = decision_deadline(today)
@@ -604,7 +597,7 @@ def application_submit(
     application = _locked(application)
     today = today or timezone.localdate()
     resubmission = application.state == S.RETURNED
-    if application.state in LEGAL_TRANSITIONS and S.SUBMITTED in LEGAL_TRANSITIONS[application.state]:
+    if MACHINE.allows(application.state, S.SUBMITTED):
         rule = status_rule_on(today)
         _check_representative(application, today)
         _check_channel(application.channel, today)
@@ -613,14 +606,14 @@ def application_submit(
             _check_documents(application, verified=False, on=today)
         application.submitted_on = application.submitted_on or today
         _start_clock(application, today)
-    _move(application, S.SUBMITTED, actor=actor, reason=_("resubmitted") if resubmission else "",
+    MACHINE.move(application, S.SUBMITTED, actor=actor, reason=_("resubmitted") if resubmission else "",
           fields=("submitted_on", "clock_started_on", "decision_due"))  # fmt: skip
     return application
 
 
 @transaction.atomic
 def application_start_review(*, application: StatusApplication, actor) -> StatusApplication:
-    return _move(_locked(application), S.UNDER_REVIEW, actor=actor)
+    return MACHINE.move(application, S.UNDER_REVIEW, actor=actor, lock=True)
 
 
 def _rule_of(application: StatusApplication) -> StatusRule:
@@ -637,14 +630,14 @@ def application_refer_to_commission(
     application = _locked(application)
     today = today or timezone.localdate()
     rule = _rule_of(application)
-    if S.COMMISSION in LEGAL_TRANSITIONS[application.state]:
+    if MACHINE.allows(application.state, S.COMMISSION):
         if not rule.commission_working_days:
             raise DomainError(
                 _("The rules in force since %(date)s have no commission step.")
                 % {"date": rule.valid_from.strftime("%d.%m.%Y")}
             )
         application.commission_due = add_working_days(today, rule.commission_working_days)
-    return _move(application, S.COMMISSION, actor=actor, fields=("commission_due",))
+    return MACHINE.move(application, S.COMMISSION, actor=actor, fields=("commission_due",))
 
 
 @transaction.atomic
@@ -684,9 +677,9 @@ def application_return(*, application: StatusApplication, actor, reason: str) ->
     if not reason.strip():
         raise DomainError(_("Say which documents are missing."), field="reason")
     application = _locked(application)
-    if S.RETURNED in LEGAL_TRANSITIONS[application.state]:
+    if MACHINE.allows(application.state, S.RETURNED):
         application.decision_due = None
-    _move(application, S.RETURNED, actor=actor, reason=reason, fields=("decision_due",))
+    MACHINE.move(application, S.RETURNED, actor=actor, reason=reason, fields=("decision_due",))
     notify(
         event="status.documents_requested",
         key=f"status-application-{application.pk}-returned-{application.transitions.count()}",
@@ -698,8 +691,7 @@ def application_return(*, application: StatusApplication, actor, reason: str) ->
 
 @transaction.atomic
 def application_withdraw(*, application: StatusApplication, actor, reason: str = "") -> StatusApplication:
-    application = _locked(application)
-    return _move(application, S.WITHDRAWN, actor=actor, reason=reason)
+    return MACHINE.move(application, S.WITHDRAWN, actor=actor, reason=reason, lock=True)
 
 
 @transaction.atomic
@@ -709,11 +701,11 @@ def application_refuse(
     if ground is None:
         raise DomainError(_("A refusal must record its ground."), field="refusal_ground")
     application = _locked(application)
-    if S.REFUSED in LEGAL_TRANSITIONS[application.state]:
+    if MACHINE.allows(application.state, S.REFUSED):
         _check_commission(application)
         application.refusal_ground = ground
         application.decided_on = today or timezone.localdate()
-    _move(application, S.REFUSED, actor=actor, reason=reason, fields=("refusal_ground", "decided_on"))
+    MACHINE.move(application, S.REFUSED, actor=actor, reason=reason, fields=("refusal_ground", "decided_on"))
     notify(
         event="status.refused",
         key=f"status-application-{application.pk}-refused",
@@ -884,13 +876,13 @@ def application_grant(
     today = today or timezone.localdate()
     iins = {**(iins or {}), **({application.applicant_id: iin} if iin else {})}
     persons = grantees(application)
-    if S.GRANTED in LEGAL_TRANSITIONS[application.state]:
+    if MACHINE.allows(application.state, S.GRANTED):
         _check_commission(application)
         _check_representative(application, today)
         _check_eligible(persons, verified=True)
         _check_documents(application, verified=True, on=today)
         application.decided_on = today
-    _move(application, S.GRANTED, actor=actor, fields=("decided_on",))
+    MACHINE.move(application, S.GRANTED, actor=actor, fields=("decided_on",))
     for person in persons:
         if KandasStatus.objects.filter(person=person, terminated_on__isnull=True).exists():
             raise DomainError(_("%(person)s already holds an active kandas status.") % {"person": person})
@@ -1016,6 +1008,58 @@ def status_expire_due(*, today: datetime.date | None = None) -> int:
                 status.save(update_fields=["terminated_on", "termination_reason"])
             expired += 1
     return expired
+
+
+# --- Status expiring reminders (a daily job, oralman.tasks) ------------------------------------
+
+
+def expiring_statuses(*, today: datetime.date, days_ahead: int):
+    """Active statuses (not terminated) whose certificate is still valid today and ends within
+    `days_ahead` days: valid_until in [today, today + days_ahead]."""
+    return (
+        KandasStatus.objects.filter(
+            terminated_on__isnull=True,
+            valid_until__gte=today,
+            valid_until__lte=today + datetime.timedelta(days=days_ahead),
+        )
+        .select_related("person")
+        .order_by("valid_until", "pk")
+    )
+
+
+def status_expiring_key(status) -> str:
+    # The expiry date is part of the key: an extended status is reminded again of its new end.
+    return f"status-{status.pk}-expiring-{status.valid_until.isoformat()}"
+
+
+def status_expiring_remind(*, today: datetime.date | None = None, days_ahead: int = 30) -> int:
+    """Remind every holder of a status that ends within `days_ahead` days (once per end date).
+
+    A window rather than one exact day, so a day the job did not run is caught up the next day.
+    Returns the number of new notifications."""
+    today = today or timezone.localdate()
+    statuses = list(expiring_statuses(today=today, days_ahead=days_ahead))
+    already = set(
+        Notification.objects.filter(key__in=[status_expiring_key(s) for s in statuses]).values_list("key", flat=True)
+    )
+    created = 0
+    for status in statuses:
+        key = status_expiring_key(status)
+        if key in already:
+            continue
+        with transaction.atomic():
+            notify(
+                event=Event.STATUS_EXPIRING,
+                key=key,
+                person=status.person,
+                context={
+                    "certificate_number": status.certificate_number,
+                    "valid_until": status.valid_until.isoformat(),
+                    "days_left": (status.valid_until - today).days,
+                },
+            )
+        created += 1
+    return created
 
 
 def active_status_of(person: Person, on: datetime.date | None = None) -> KandasStatus | None:

@@ -1,12 +1,19 @@
 from celery import shared_task
 
-from oralman.services import status_expire_due
+from oralman.services import status_expire_due, status_expiring_remind
 
 
 @shared_task
 def expire_statuses_task() -> int:
     """Daily: close statuses whose validity ended (idempotent: closed ones are skipped)."""
     return status_expire_due()
+
+
+@shared_task
+def status_expiring_reminders_task(days_ahead: int = 30) -> int:
+    """Daily: remind holders whose kandas status ends within `days_ahead` days (notifications.notify;
+    once per end date). Formerly notifications.tasks.status_expiring_reminders_task."""
+    return status_expiring_remind(days_ahead=days_ahead)
 
 
 @shared_task

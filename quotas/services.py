@@ -22,12 +22,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import authz
 from core.audit import acting
 from core.errors import DomainError
 from core.jobs import publish
 from core.scoping import allowed_region_ids
+from core.transitions import Moves, StateMachine
 from notifications.services import notify
 from oralman.models import Family
 from oralman.services import active_status_of, family_size
@@ -54,7 +56,7 @@ logger = logging.getLogger(__name__)
 R = RequestState
 
 # The one table of legal moves of a quota request. Anything not listed here cannot happen.
-LEGAL_TRANSITIONS: dict[str, set[str]] = {
+LEGAL_TRANSITIONS: Moves = {
     R.PENDING: {R.ALLOCATED, R.WAITLISTED, R.DECLINED},
     R.WAITLISTED: {R.ALLOCATED, R.WAITLISTED, R.DECLINED},
     R.ALLOCATED: {R.DECLINED, R.RELEASED, R.SETTLED},
@@ -269,16 +271,6 @@ def quota_request_explanation(request: QuotaRequest) -> str:
     }  # fmt: skip
 
 
-def _check_move(request: QuotaRequest, to_state: str) -> None:
-    if to_state not in LEGAL_TRANSITIONS[request.state]:
-        raise DomainError(
-            _("A request that is %(from)s cannot become %(to)s.")
-            % {"from": R(request.state).label, "to": R(to_state).label},
-            field="state",
-            code="illegal_transition",
-        )
-
-
 def _lock_request(request: QuotaRequest) -> tuple[RegionalQuota, QuotaRequest]:
     """Lock the region's share, then the request: the same order as the allocation job (no deadlock)."""
     share = (
@@ -289,17 +281,27 @@ def _lock_request(request: QuotaRequest) -> tuple[RegionalQuota, QuotaRequest]:
     return share, QuotaRequest.objects.select_for_update(of=("self",)).select_related("family__head").get(pk=request.pk)
 
 
+# The pattern every state machine follows (core.transitions). The share is locked before the
+# request (the allocation job's order); a request's history is its pghistory events.
+MACHINE = StateMachine(
+    moves=LEGAL_TRANSITIONS,
+    states=R,
+    refusal=gettext_lazy("A request that is %(from)s cannot become %(to)s."),
+    lock=lambda request: _lock_request(request)[1],
+    touch=(),
+)
+
+
 def _close(request: QuotaRequest, to_state: str, *, actor, reason: str) -> QuotaRequest:
     authz.authorize_actor(actor, authz.CHANGE, request)
     share, request = _lock_request(request)
-    _check_move(request, to_state)
+    MACHINE.check(request, to_state)
     freed = request.state == R.ALLOCATED
-    request.state = to_state
     request.waitlist_position = None
     request.closed_at = timezone.now()
     request.close_reason = reason
-    with acting(actor, reason=reason):
-        request.save(update_fields=["state", "waitlist_position", "closed_at", "close_reason"])
+    MACHINE.move(request, to_state, actor=actor, reason=reason, authorize=False,
+                 fields=("waitlist_position", "closed_at", "close_reason"))  # fmt: skip
     if freed and share.quota_year.is_open:
         _promote(share=share, actor=actor)
     return request
@@ -324,14 +326,11 @@ def quota_request_settle(*, request: QuotaRequest, actor) -> QuotaRequest:
     """The family arrived and its relocation allowance is paid: the request is settled."""
     authz.authorize_actor(actor, authz.CHANGE, request)
     _share, request = _lock_request(request)
-    _check_move(request, R.SETTLED)
+    MACHINE.check(request, R.SETTLED)
     if not request.instalments.filter(kind=BenefitKind.RELOCATION, paid_on__isnull=False).exists():
         raise DomainError(_("Record the payment of the relocation allowance before settling the request."))
-    request.state = R.SETTLED
     request.closed_at = timezone.now()
-    with acting(actor):
-        request.save(update_fields=["state", "closed_at"])
-    return request
+    return MACHINE.move(request, R.SETTLED, actor=actor, fields=("closed_at",), authorize=False)
 
 
 def _promote(*, share: RegionalQuota, actor) -> AllocationRun:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "notifications",
     "audit",
     "benchmarks",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -22,9 +22,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from core.management.commands.load_demo import DEMO_USERS
 from core.models import ApiToken, User
 from core.services import api_token_issue
+from demo.management.commands.load_demo import DEMO_USERS
 
 PASSWORD = "demo-pass-123"
 OTP_ROLES = override_settings(KANDAS_OTP_REQUIRED_ROLES=["administrator", "ministry_analyst"])

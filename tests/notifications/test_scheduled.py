@@ -1,4 +1,6 @@
-"""The scheduled jobs pick exactly the right cases around their date boundaries (frozen clock)."""
+"""The caseworkers' deadline digest picks exactly the right cases around its date boundaries (frozen
+clock), and the beat schedule names registered tasks. The status expiring reminder is oralman's
+(tests/oralman/test_status_expiring_reminders.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from django_celery_beat.models import PeriodicTask
 from config.celery import app
 from notifications.deadlines import DeadlineItem, deadline_sources, register_deadline_source
 from notifications.models import Notification
-from notifications.tasks import deadline_digest_task, status_expiring_reminders_task
-from tests.factories import KandasStatusFactory, StatusApplicationFactory, UserFactory
+from notifications.tasks import deadline_digest_task
+from tests.factories import StatusApplicationFactory, UserFactory
 from tests.notifications.factories import ContactablePersonFactory
 
 ALMATY_MORNING = datetime.time(9, 0)
@@ -24,54 +26,7 @@ def freeze(time_machine, day: datetime.date) -> None:
     time_machine.move_to(moment, tick=False)
 
 
-def status_ending(on: datetime.date, **kwargs):
-    return KandasStatusFactory(
-        person=ContactablePersonFactory(), issued_on=on - datetime.timedelta(days=364), valid_until=on, **kwargs
-    )
-
-
-# --- status.expiring ----------------------------------------------------------------------------
-
 TODAY = datetime.date(2026, 3, 13)  # a Friday
-
-
-@pytest.mark.django_db
-def test_expiry_reminder_takes_statuses_ending_today_to_30_days_ahead(time_machine):
-    freeze(time_machine, TODAY)
-    picked = [status_ending(TODAY), status_ending(TODAY + datetime.timedelta(days=30))]
-    status_ending(TODAY - datetime.timedelta(days=1))  # already expired
-    status_ending(TODAY + datetime.timedelta(days=31))  # not yet
-    status_ending(TODAY + datetime.timedelta(days=10), terminated_on=TODAY, termination_reason="departure")
-
-    assert status_expiring_reminders_task.delay().get() == 2
-
-    sent = Notification.objects.filter(event="status.expiring")
-    assert sorted(n.person_id for n in sent) == sorted(s.person_id for s in picked)
-    last = sent.get(person=picked[1].person)
-    assert last.context["days_left"] == 30
-    assert "12.04.2026" in last.subject
-
-
-@pytest.mark.django_db
-def test_expiry_reminder_is_sent_once_per_end_date(time_machine):
-    freeze(time_machine, TODAY)
-    status = status_ending(TODAY + datetime.timedelta(days=20))
-    assert status_expiring_reminders_task.delay().get() == 1
-    freeze(time_machine, TODAY + datetime.timedelta(days=1))
-    assert status_expiring_reminders_task.delay().get() == 0  # the next day: nothing new
-
-    status.valid_until = TODAY + datetime.timedelta(days=25)  # extended (say) to a new end date
-    status.save(update_fields=["valid_until"])
-    assert status_expiring_reminders_task.delay().get() == 1
-    assert Notification.objects.filter(person=status.person, event="status.expiring").count() == 2
-
-
-@pytest.mark.django_db
-def test_expiry_window_comes_from_the_schedules_arguments(time_machine):
-    freeze(time_machine, TODAY)
-    status_ending(TODAY + datetime.timedelta(days=10))
-    status_ending(TODAY + datetime.timedelta(days=20))
-    assert status_expiring_reminders_task.delay(days_ahead=14).get() == 1
 
 
 # --- caseworker.deadline_digest ---------------------------------------------------------------
@@ -189,7 +144,8 @@ def test_another_app_can_add_a_deadline_source(time_machine, caseworker, region)
 def test_beat_schedule_rows_exist_with_their_arguments():
     tasks = {t.task: t for t in PeriodicTask.objects.all()}
     assert tasks["notifications.tasks.sweep_outbox_task"].interval.every == 1
-    assert json.loads(tasks["notifications.tasks.status_expiring_reminders_task"].kwargs) == {"days_ahead": 30}
+    assert json.loads(tasks["oralman.tasks.status_expiring_reminders_task"].kwargs) == {"days_ahead": 30}
+    assert "notifications.tasks.status_expiring_reminders_task" not in tasks  # moved to oralman (0011)
     assert json.loads(tasks["notifications.tasks.deadline_digest_task"].kwargs) == {"working_days": 3}
     assert tasks["oralman.tasks.expire_statuses_task"].crontab.hour == "0"
     app.loader.import_default_modules()  # what a worker does at start: autodiscover every app's tasks

@@ -81,7 +81,7 @@ def perform(application: StatusApplication, to_state: str, *, actor, ground=None
         from django.db import transaction
 
         with transaction.atomic():
-            return services._move(services._locked(application), S.DRAFT, actor=actor, reason="back to draft")
+            return services.MACHINE.move(application, S.DRAFT, actor=actor, reason="back to draft", lock=True)
     raise AssertionError(to_state)
 
 

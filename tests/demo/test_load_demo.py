@@ -1,0 +1,34 @@
+"""`manage.py load_demo` (the demo app, above every other layer) creates the demo users, then each
+app's demo data in the order of INSTALLED_APPS, prints the logins, and changes nothing the second time."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from core.models import User
+from oralman.models import Person
+
+
+def load(**options) -> str:
+    out = StringIO()
+    call_command("load_demo", families=3, stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_load_demo_fills_every_app_and_prints_the_logins():
+    first = load()
+    assert first.splitlines()[0].startswith("Created ") and " persons in 3 families." in first.splitlines()[0]
+    for app in ("adaptation_centers", "quotas", "citizenship"):
+        assert f"Demo data of {app} loaded." in first
+    assert first.index("adaptation_centers") < first.index("quotas") < first.index("citizenship")
+    assert "caseworker.pavlodar" in first and "kandas-case-2026" in first
+    assert User.objects.filter(username="center.uralsk", groups__name="center_staff").exists()
+
+    persons = Person.objects.count()
+    second = load()
+    assert "Demo case files already present; left as they are." in second
+    assert Person.objects.count() == persons
