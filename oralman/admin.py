@@ -216,8 +216,8 @@ class PersonAdmin(ScopedAdmin):
         shown = list(super().get_list_display(request))
         if not shows_identifiers(request.user, Person):
             shown = ["masked_iin" if name == "iin" else name for name in shown]
-        if request.GET.get("q", "").strip():
-            shown.append("match_reasons")
+        if request.GET.get("q", "").strip():  # why each row matched, beside the name (visible at 1366 px)
+            shown.insert(2, "match_reasons")
         return shown
 
     def get_readonly_fields(self, request, obj=None):
@@ -851,6 +851,17 @@ class ImportBatchAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # An upload is never edited: its page shows the outcome and the confirm button.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "region" and field is not None and len(field.queryset[:2]) == 1:
+            # A caseworker imports into their one region: chosen already, no empty choice.
+            field.initial, field.empty_label = field.queryset.first().pk, None
+        return field
+
     @admin.display(description=_("progress"))
     def progress(self, obj):
         return f"{obj.processed_rows} / {obj.total_rows} ({obj.progress_percent} %)"
@@ -913,7 +924,7 @@ class ImportBatchAdmin(ScopedAdmin):
         extra = {
             "may_confirm": batch is not None
             and batch.state == ImportBatch.State.CHECKED
-            and self.has_change_permission(request, batch),
+            and authz.can(request.user, authz.CHANGE, batch),
             "rows_url": reverse("admin:oralman_importrow_changelist") + f"?batch__id__exact={object_id}",
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})

@@ -167,7 +167,8 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     "admin:oralman_personmerge_undo GET": "-C-ND",  # redirects back to the merge
     "admin:oralman_personmerge_undo POST": "-C--D",
     # Arrival-list imports: the region's caseworkers upload and confirm; analysts read.
-    **model_admin("oralman_importbatch", view="-C-ND", add="-C--D", change="-C--D", delete=NOBODY),
+    # An upload is never edited; its page shows the outcome and the confirm button.
+    **model_admin("oralman_importbatch", view="-C-ND", add="-C--D", change=NOBODY, delete=NOBODY),
     "admin:oralman_importbatch_template *": ("-C-ND", "-C-ND"),  # the blank template: no row of anyone's
     "admin:oralman_importbatch_confirm GET": "-C-ND",  # redirects back to the batch
     "admin:oralman_importbatch_confirm POST": "-C--D",
