@@ -1,5 +1,7 @@
 # Two commands for a newcomer: `make demo` and `make test`. Both create .venv and install.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The suite runs in two processes (pytest-xdist): each has its own test database and Celery queue.
+PYTEST_ARGS ?= -n 2
 VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
