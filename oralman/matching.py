@@ -26,7 +26,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from functools import reduce
-from operator import or_
+from operator import and_, or_
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import connections, transaction
@@ -121,6 +121,23 @@ def _name_score(keys: list[str]):
     return scores[0] if len(scores) == 1 else Greatest(*scores)
 
 
+def _word_condition(word: str) -> Q:
+    return Q(name_key__trigram_word_similar=word) | Q(latin_key__trigram_word_similar=word)
+
+
+def _name_condition(keys: list[str]) -> Q:
+    """Each alternative spelling of the name: every word of it similar to a word of the stored name
+    in either script (one GIN lookup per word, intersected: two common words narrow each other
+    instead of each fetching its thousands), or the whole key the start of the stored one (btree
+    LIKE 'key%': a name typed so far). Words shorter than three letters (initials) only rank."""
+    alternatives = []
+    for key in keys:
+        words = [w for w in key.split() if len(w) >= MIN_TRIGRAM_KEY] or [key]
+        every_word = reduce(and_, [_word_condition(w) for w in words])
+        alternatives.append(every_word | Q(name_key__startswith=key) | Q(latin_key__startswith=key))
+    return reduce(or_, alternatives)
+
+
 def person_match(queryset: QuerySet, term: str) -> QuerySet:
     """``queryset`` narrowed to the persons ``term`` describes, with ``match_score`` annotated.
 
@@ -139,15 +156,9 @@ def person_match(queryset: QuerySet, term: str) -> QuerySet:
     if parsed.short_key:
         queryset = queryset.filter(Q(name_key__startswith=parsed.short_key) | Q(latin_key__startswith=parsed.short_key))
     if parsed.name_keys:
-        # Similar in either script (GIN trigram indexes), or the start of the name as typed so far
-        # (btree LIKE 'key%' on the same keys).
-        similar = [
-            Q(**{f"{column}__{lookup}": key})
-            for key in parsed.name_keys
-            for column in ("name_key", "latin_key")
-            for lookup in ("trigram_word_similar", "startswith")
-        ]
-        queryset = queryset.filter(reduce(or_, similar)).annotate(match_score=_name_score(parsed.name_keys))
+        queryset = queryset.filter(_name_condition(parsed.name_keys)).annotate(
+            match_score=_name_score(parsed.name_keys)
+        )
     else:
         queryset = queryset.annotate(match_score=Value(1.0, output_field=FloatField()))
     return queryset
