@@ -31,6 +31,8 @@ from django.db.models import Q, QuerySet
 from django.utils.text import smart_split, unescape_string_literal
 from rest_framework.filters import SearchFilter
 
+from core import authz
+
 PREFIXES = {"^": "istartswith", "=": "iexact", "@": "search", "$": "iregex"}
 
 # model -> matcher(queryset, term) -> the rows the term describes. An app registers the one matcher
@@ -91,7 +93,7 @@ def _accepts(model, parts: list[str], lookup: str, term: str) -> bool:
     return not (getattr(field, "max_length", None) and len(term) > field.max_length)
 
 
-def term_condition(model, search_fields: list[str], term: str) -> Q:
+def term_condition(model, search_fields: list[str], term: str, *, user=None) -> Q:
     """One term against every search field, as `pk IN (<one indexed subquery per table> UNION ...)`.
 
     A UNION of primary keys (rather than `a IN (...) OR b IN (...)`) lets PostgreSQL fetch just the
@@ -122,7 +124,10 @@ def term_condition(model, search_fields: list[str], term: str) -> Q:
         else:  # a reverse relation: the related rows point at ours
             branches.append(target.order_by().values(field.field.attname))
     for path, target_model in matched.items():
-        rows = _MATCHERS[target_model](target_model._default_manager.all(), term).order_by().values("pk")
+        # Only the rows the user may reach (core.authz): a caseworker's region narrows the index
+        # lookups, instead of matching a common name across the whole country first.
+        base = authz.scoped(user, target_model) if user is not None else target_model._default_manager.all()
+        rows = _MATCHERS[target_model](base, term).order_by().values("pk")
         branches.append(manager.filter(**{f"{path}__in": rows}).order_by().values("pk"))
     if not branches:
         return Q(pk__in=[])
@@ -131,12 +136,12 @@ def term_condition(model, search_fields: list[str], term: str) -> Q:
     return Q(pk__in=branches[0].union(*branches[1:]))
 
 
-def indexed_search(queryset: QuerySet, search_fields: list[str], search_term: str) -> QuerySet:
+def indexed_search(queryset: QuerySet, search_fields: list[str], search_term: str, *, user=None) -> QuerySet:
     """Every term must match one of the fields (the admin's semantics), each by indexed subqueries."""
     for bit in smart_split(search_term):
         if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
             bit = unescape_string_literal(bit)
-        queryset = queryset.filter(term_condition(queryset.model, search_fields, bit))
+        queryset = queryset.filter(term_condition(queryset.model, search_fields, bit, user=user))
     return queryset
 
 
@@ -146,7 +151,7 @@ class IndexedSearchAdminMixin:
         if not search_fields or not search_term:
             return queryset, False
         # Subqueries never multiply rows, so the changelist needs no DISTINCT.
-        return indexed_search(queryset, list(search_fields), search_term), False
+        return indexed_search(queryset, list(search_fields), search_term, user=request.user), False
 
 
 class IndexedSearchFilter(SearchFilter):
@@ -155,4 +160,4 @@ class IndexedSearchFilter(SearchFilter):
         terms = " ".join(self.get_search_terms(request))
         if not search_fields or not terms:
             return queryset
-        return indexed_search(queryset, list(search_fields), terms)
+        return indexed_search(queryset, list(search_fields), terms, user=request.user)
