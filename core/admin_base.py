@@ -153,6 +153,20 @@ class ScopedAdmin(ScopedChoicesMixin, IndexedSearchAdminMixin, AuditHistoryAdmin
         return self._can(request, authz.DELETE, obj)
 
 
+class ReadOnlyAdminMixin:
+    """Rows that only services write (merges, import lines, logs): the admin shows them, never
+    adds, edits or deletes one."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason or comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core import authz
-from core.admin_base import ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
+from core.admin_base import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
 from core.audit import log_read
 from core.authz import can
 from core.errors import DomainError
@@ -749,21 +749,12 @@ COMPARED_FIELDS = [
 
 
 @admin.register(PersonMerge)
-class PersonMergeAdmin(ScopedAdmin):
+class PersonMergeAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     selector = staticmethod(selectors.person_merge_list)
     list_display = ["merged", "survivor", "merged_by", "merged_at", "undone_at"]
     list_filter = [("undone_at", admin.EmptyFieldListFilter)]
     readonly_fields = ["survivor", "merged", "flag", "moved", "fields_taken", "merged_by", "merged_at", "undone_at"]
     change_form_template = "admin/oralman/person_merge_change_form.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
@@ -939,20 +930,11 @@ class ImportBatchAdmin(ScopedAdmin):
 
 
 @admin.register(ImportRow)
-class ImportRowAdmin(ScopedAdmin):
+class ImportRowAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     selector = staticmethod(selectors.import_row_list)
     list_display = ["line", "external_id", "outcome", "message", "person_link", "imported"]
     list_filter = ["outcome", "imported"]
     ordering = ["batch", "line"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("batch", "person")
