@@ -45,7 +45,7 @@ FIELDS_KEPT_FROM_THE_OTHER = (
 
 
 def undo_period() -> datetime.timedelta:
-    return datetime.timedelta(days=getattr(settings, "KANDAS_MERGE_UNDO_DAYS", 30))
+    return datetime.timedelta(days=settings.KANDAS_MERGE_UNDO_DAYS)
 
 
 def _references_to_person():

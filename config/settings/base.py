@@ -209,6 +209,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Two records of one person merged into one can be separated again for this many days (oralman.merging).
+KANDAS_MERGE_UNDO_DAYS = env.int("KANDAS_MERGE_UNDO_DAYS", default=30)
+
 # Uploaded identity documents and exports: random names, outside any public path, served only by
 # core.files' download view after the record's permission check (never through MEDIA_URL).
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))

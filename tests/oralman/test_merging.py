@@ -160,3 +160,11 @@ def test_the_api_merges_and_undoes(api, caseworker, pair):
     response = api(caseworker).post(f"/api/v1/person-merges/{merge_id}/undo/")
     assert response.status_code == 200, response.json()
     assert Person.objects.get(pk=second.pk).merged_into is None
+
+
+def test_the_undo_period_is_a_setting(caseworker, pair, settings):
+    settings.KANDAS_MERGE_UNDO_DAYS = 7
+    kept, second, _family, flag = pair
+    merge = merging.person_merge(survivor=kept, other=second, actor=caseworker, flag=flag)
+    with pytest.raises(DomainError, match="7"):
+        merging.person_merge_undo(merge=merge, actor=caseworker, now=timezone.now() + datetime.timedelta(days=8))
