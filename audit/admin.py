@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import services
 from audit.models import ReadAlert, ReadLogEntry
+from core.admin_base import ReadOnlyAdminMixin
 from core.authz import can
 from core.pagination import EstimatedCountPaginator
 
@@ -32,19 +33,8 @@ class UserFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ReadLogEntry)
-class ReadLogEntryAdmin(ReadOnlyAdmin):
+class ReadLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "user", "kind", "person_link", "record", "ip"]  # the address on the row's page
     list_filter = [UserFilter, ("at", admin.DateFieldListFilter), "kind"]
     list_select_related = ["user", "content_type", "person"]
@@ -67,23 +57,15 @@ class ReadLogEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReadAlert)
-class ReadAlertAdmin(admin.ModelAdmin):
+class ReadAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Only the review is ever recorded, by an administrator, through the action below."""
+
     list_display = ["created_at", "user", "window_start", "persons_count", "threshold", "reviewed_at", "reviewed_by"]
     list_filter = [("reviewed_at", admin.EmptyFieldListFilter), ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["user", "reviewed_by"]
     show_facets = admin.ShowFacets.NEVER
     readonly_fields = list_display
     actions = ["mark_reviewed"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Only the review is ever recorded, by an administrator, through the action below.
-        return False
 
     def has_review_permission(self, request):
         return can(request.user, "change", ReadAlert)
