@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 
 from core import authz
 from core.audit import acting
-from core.authz import can
 from core.errors import DomainError
 from core.iin import iin_warnings, parse_iin
 from core.transitions import Moves, StateMachine
@@ -135,7 +134,7 @@ def _full_clean(instance, exclude=None) -> None:
 
 def _duplicate_iin_message(iin: str, holder: Person, actor) -> str:
     """Name the holder only to someone who may see the holder's file (core.authz)."""
-    if actor is not None and can(actor, "view", holder):
+    if actor is not None and authz.can(actor, authz.VIEW, holder):
         return _("IIN %(iin)s already belongs to %(name)s (case No. %(id)s).") % {
             "iin": iin,
             "name": holder.full_name,
@@ -291,10 +290,6 @@ OPEN_STATES = [S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.COMMISSION, S.RETURNED]
 ADULT_AGE = 18
 
 
-def _person_label(person: Person) -> str:
-    return person.full_name
-
-
 def eligibility_problems(person: Person, *, verified: bool) -> list[str]:
     """Why `person` may not receive the status (an empty list: eligible).
 
@@ -302,7 +297,7 @@ def eligibility_problems(person: Person, *, verified: bool) -> list[str]:
     members of their families of Kazakh nationality, who were never citizens of Kazakhstan. The
     nationality is recorded and backed by a document (at submission filed, at the grant verified);
     the "was ever a citizen of Kazakhstan" answer must be recorded and be "no"."""
-    name = _person_label(person)
+    name = person.full_name
     problems = []
     if person.citizen_since or person.former_kz_citizen:
         problems.append(
@@ -774,7 +769,7 @@ def certificate_number_record(*, number: str, region, actor, today: datetime.dat
 
     Only an administrator may do it, only in the series of the application's region, with a year
     from 1992 to this year and a sequence from 000001 to 999998 (the series must be able to continue)."""
-    if not can(actor, "oralman.record_certificate_number", KandasStatus):
+    if not authz.can(actor, "oralman.record_certificate_number", KandasStatus):
         raise DomainError(
             _("Only an administrator may record a certificate number by hand; leave it empty."),
             field="certificate_number",
@@ -838,12 +833,7 @@ def _record_iins(persons: list[Person], iins: dict[int, str], actor) -> list[str
         except ValidationError as exc:
             raise DomainError(f"{person.full_name}: {exc.messages[0]}", field="iin", code="iin_invalid") from exc
         if holder := Person.objects.filter(iin=given).exclude(pk=person.pk).first():
-            raise DomainError(
-                _("IIN %(iin)s already belongs to %(name)s (case No. %(id)s).")
-                % {"iin": given, "name": holder.full_name, "id": holder.pk},
-                field="iin",
-                code="duplicate",
-            )
+            raise DomainError(_duplicate_iin_message(given, holder, actor), field="iin", code="duplicate")
         person.iin = given
         with acting(actor):
             person.save(update_fields=["iin", "updated_at"])

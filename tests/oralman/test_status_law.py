@@ -373,6 +373,19 @@ def test_the_grant_refuses_an_iin_of_another_person(caseworker, without_iin):
     assert exc.value.code == "duplicate"
 
 
+@pytest.mark.django_db
+def test_the_grant_does_not_name_the_holder_of_an_iin_in_another_region(caseworker, without_iin):
+    from tests.factories import region
+
+    other = PersonFactory(iin=unique_iin(D(1980, 1, 1), "M"), region=region("akmola"), surname="Чужаков")
+    with pytest.raises(DomainError) as exc:
+        services.application_grant(application=without_iin, actor=caseworker, iin=other.iin)
+    assert exc.value.code == "duplicate"
+    assert "Чужаков" not in str(exc.value.message) and str(other.pk) not in str(exc.value.message).replace(
+        other.iin, ""
+    )
+
+
 # --- 6. The commission step and the migration portal --------------------------------------------------
 
 
