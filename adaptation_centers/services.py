@@ -103,9 +103,7 @@ def _visible_person_ids(actor, persons: Iterable[Person]) -> set[int]:
     ids = {p.pk for p in persons}
     if actor is None:
         return ids
-    from oralman.selectors import person_list
-
-    return set(person_list(user=actor).filter(pk__in=ids).values_list("pk", flat=True))
+    return set(scoped(actor, Person).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _names(actor, persons: Iterable[Person]) -> str:
