@@ -133,3 +133,48 @@ def test_the_history_page_shows_the_audit_trail(client, caseworker):
     response = client.get(reverse("admin:citizenship_citizenshipapplication_history", args=[app.pk]))
     assert response.status_code == 200
     assert "under_review" in response.content.decode()
+
+
+# --- Filing documents from the change page ---------------------------------------------------
+
+
+def _unfiled_document(person, doc_type="passport"):
+    from oralman.models import Document
+
+    return Document.objects.create(person=person, doc_type=doc_type, number="N-1")
+
+
+def test_documents_are_filed_from_the_change_page(client, caseworker):
+    from tests.admin_forms import add_inline_row, change_form_data
+
+    app = f.application(state="submitted", documents=False)
+    passport, birth = _unfiled_document(app.person), _unfiled_document(app.person, "birth_certificate")
+    client.force_login(caseworker)
+    page = client.get(change_url(app))
+    offered = {d.pk for d in page.context["inline_admin_formsets"][0].formset.form.base_fields["document"].queryset}
+    assert offered == {passport.pk, birth.pk}
+    data = change_form_data(page)
+    add_inline_row(data, "filed_documents", {"document": passport.pk})
+    add_inline_row(data, "filed_documents", {"document": birth.pk})
+    response = client.post(change_url(app), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert set(app.filed_documents.values_list("document_id", flat=True)) == {passport.pk, birth.pk}
+    assert app.filed_documents.get(document=passport).attached_by == caseworker
+
+
+def test_a_document_of_another_person_is_refused_with_a_form_error(client, caseworker):
+    from tests.admin_forms import add_inline_row, change_form_data
+
+    app = f.application(state="submitted", documents=False)
+    stranger = _unfiled_document(f.kandas(region=app.person.region)[0])
+    client.force_login(caseworker)
+    page = client.get(change_url(app))
+    assert stranger.pk not in {
+        d.pk for d in page.context["inline_admin_formsets"][0].formset.form.base_fields["document"].queryset
+    }
+    data = add_inline_row(change_form_data(page), "filed_documents", {"document": stranger.pk})
+    response = client.post(change_url(app), data)
+    assert response.status_code == 200
+    errors = str(response.context["inline_admin_formsets"][0].formset.errors)
+    assert "документов заявителя" in errors, errors
+    assert not app.filed_documents.exists()
