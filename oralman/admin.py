@@ -39,6 +39,7 @@ from oralman.models import (
     Person,
     PersonMerge,
     RefusalGround,
+    Relationship,
     StatusApplication,
     StatusRequiredDocument,
     StatusRule,
@@ -309,8 +310,36 @@ class PersonAdmin(ScopedAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+class FamilyMemberFormSet(forms.BaseInlineFormSet):
+    """The members typed on the family page, checked together before anything is saved: each person
+    once, and only the head chosen above with the relationship "head of family" (the database would
+    otherwise refuse the second head row with an IntegrityError)."""
+
+    def clean(self):
+        super().clean()
+        head_id = self.instance.head_id
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            person = data.get("person")
+            if person is None or data.get("DELETE"):
+                continue
+            if person.pk in seen:
+                form.add_error("person", _("This person is listed twice."))
+            seen.add(person.pk)
+            current = not data.get("left_on")
+            if data.get("relationship") == Relationship.HEAD and person.pk != head_id and current:
+                form.add_error(
+                    "relationship",
+                    _("Only the head of family chosen above has this relationship; choose another one."),
+                )
+            elif person.pk == head_id and data.get("relationship") != Relationship.HEAD and current:
+                form.add_error("relationship", _("The head of family chosen above is listed as the head."))
+
+
 class FamilyMemberInline(ScopedInline):
     model = FamilyMember
+    formset = FamilyMemberFormSet
     extra = 1
     autocomplete_fields = ["person"]
     fields = ["person", "relationship", "joined_on", "left_on"]
@@ -324,9 +353,27 @@ class FamilyMemberInline(ScopedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class FamilyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Family
+        fields = ["head", "region"]
+
+    def clean_head(self):
+        head = self.cleaned_data["head"]
+        if self.instance.pk is None:
+            current = FamilyMember.objects.filter(person=head, left_on__isnull=True).first()
+            if current is not None:
+                raise forms.ValidationError(
+                    _("%(person)s already belongs to another family (No. %(family)s); remove them from it first.")
+                    % {"person": head, "family": current.family_id}
+                )
+        return head
+
+
 @admin.register(Family)
 class FamilyAdmin(ScopedAdmin):
     selector = staticmethod(selectors.family_list)
+    form = FamilyAdminForm
     list_display = ["id", "head", "region", "created_at"]
     list_filter = ["region"]
     search_fields = ["head__surname", "head__given_name", "head__surname_latin", "=head__iin"]
@@ -343,6 +390,16 @@ class FamilyAdmin(ScopedAdmin):
         )
         obj.pk = family.pk
         obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is FamilyMember and not change:
+            # family_create has listed the head already: a head row typed on the new family's page is that row.
+            head_id = form.instance.head_id
+            formset.forms = [
+                f for f in formset.forms if f.instance.pk or (f.cleaned_data or {}).get("person", None) is None
+                or f.cleaned_data["person"].pk != head_id
+            ]  # fmt: skip
+        super().save_formset(request, form, formset, change)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET" and (obj := self.get_object(request, object_id)) is not None:
