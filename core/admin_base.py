@@ -9,10 +9,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -70,7 +72,67 @@ class ScopedChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
+class KnownAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete box that, for a row already loaded with its related object (select_related),
+    shows the chosen label without asking the database again: one query per row otherwise."""
+
+    known: dict | None = None
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if not self.known or not selected or not selected <= set(self.known):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for key in selected:
+            obj = self.known[key]
+            label = self.choices.field.label_from_instance(obj)
+            options.append(self.create_option(name, obj.pk, label, selected, len(options)))
+        return [(None, options, 0)]
+
+
+class LoadedRowsFormSetMixin:
+    """Gives each row's autocomplete boxes the related objects its instance already holds."""
+
+    @cached_property
+    def forms(self):
+        forms = super().forms
+        for form in forms:
+            instance = form.instance
+            if instance.pk is None:
+                continue
+            for name, field in form.fields.items():
+                widget = getattr(field.widget, "widget", field.widget)
+                if not isinstance(widget, KnownAutocompleteSelect):
+                    continue
+                try:
+                    model_field = instance._meta.get_field(name)
+                except FieldDoesNotExist:
+                    continue
+                if model_field.is_relation and model_field.is_cached(instance):
+                    related = getattr(instance, name)
+                    if related is not None:
+                        widget.known = {str(related.pk): related}
+        return forms
+
+
+class LoadedRowsInlineMixin:
+    """Autocomplete boxes of loaded rows need no query each (KnownAutocompleteSelect); with
+    ``get_queryset`` selecting the related rows, the inline's cost does not grow with its rows."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        widget = getattr(field, "widget", None)
+        inner = getattr(widget, "widget", widget)
+        if type(inner) is AutocompleteSelect:
+            inner.__class__ = KnownAutocompleteSelect
+        return field
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (LoadedRowsFormSetMixin, formset), {})
+
+
+class ScopedInline(LoadedRowsInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     """An inline whose choices are scoped and whose permissions are asked of core.authz."""
 
     def has_view_permission(self, request, obj=None):

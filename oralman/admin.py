@@ -16,7 +16,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core import authz
-from core.admin_base import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
+from core.admin_base import (
+    LoadedRowsInlineMixin,
+    ReadOnlyAdminMixin,
+    ScopedAdmin,
+    ScopedInline,
+    Transition,
+    TransitionAdminMixin,
+)
 from core.audit import log_read
 from core.authz import can
 from core.errors import DomainError
@@ -85,8 +92,26 @@ class MaskedDocumentNumberMixin:
         return ["masked_number" if name == "number" else name for name in names]
 
 
+def fix_choices(field) -> None:
+    """Read a select's options once for the whole formset (each row and the empty row would
+    otherwise run the query again); validation still asks the field's queryset."""
+    field.choices = list(field.choices)
+
+
+class UnchangedRowForm(forms.ModelForm):
+    """An inline row posted back as it was stored is not validated against the model again: its
+    database checks (three CHECK constraints per document, each a query) would run for every row
+    of the person's file on every save."""
+
+    def _post_clean(self):
+        if self.instance.pk is not None and not self.has_changed():
+            return
+        super()._post_clean()
+
+
 class DocumentInline(MaskedDocumentNumberMixin, ScopedInline):
     model = Document
+    form = UnchangedRowForm
     fk_name = "person"
     extra = 0
     template = "admin/oralman/document/tabular.html"
@@ -109,6 +134,7 @@ class DocumentInline(MaskedDocumentNumberMixin, ScopedInline):
         if field is not None:
             own = selectors.application_list(user=request.user).filter(applicant=obj) if obj else None
             field.queryset = own if own is not None else StatusApplication.objects.none()
+            fix_choices(field)
         return formset
 
 
@@ -421,7 +447,7 @@ class TransitionInline(ScopedInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class ApplicationMemberInline(admin.TabularInline):
+class ApplicationMemberInline(LoadedRowsInlineMixin, admin.TabularInline):
     """The family members listed on the application; added and removed through the services."""
 
     model = ApplicationMember

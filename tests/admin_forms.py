@@ -3,6 +3,8 @@ form's values and each inline's management form and rows. Tests then change what
 
 from __future__ import annotations
 
+from django import forms
+
 
 def _value(bound):
     value = bound.value()
@@ -18,8 +20,8 @@ def _value(bound):
 def form_values(form) -> dict:
     data = {}
     for name, field in form.fields.items():
-        if getattr(field, "disabled", False):
-            continue
+        if getattr(field, "disabled", False) or isinstance(field, forms.FileField):
+            continue  # a file input posts nothing unless a new file is chosen
         value = _value(form[name])
         if value == "" and getattr(field.widget, "input_type", "") == "checkbox":
             continue  # an unticked box is not posted
