@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from core import authz
 from core.audit import AuditHistoryAdminMixin
 from core.errors import DomainError
+from core.kept_uploads import KeptUploadsAdminMixin, KeptUploadsFieldMixin
 from core.models import Region
 from core.pagination import EstimatedCountPaginator
 from core.roles import is_read_only
@@ -132,7 +133,7 @@ class LoadedRowsInlineMixin:
         return type(formset.__name__, (LoadedRowsFormSetMixin, formset), {})
 
 
-class ScopedInline(LoadedRowsInlineMixin, ScopedChoicesMixin, admin.TabularInline):
+class ScopedInline(KeptUploadsFieldMixin, LoadedRowsInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     """An inline whose choices are scoped and whose permissions are asked of core.authz."""
 
     def has_view_permission(self, request, obj=None):
@@ -148,7 +149,9 @@ class ScopedInline(LoadedRowsInlineMixin, ScopedChoicesMixin, admin.TabularInlin
         return authz.can(request.user, "delete", self.model)
 
 
-class ScopedAdmin(ScopedChoicesMixin, IndexedSearchAdminMixin, AuditHistoryAdminMixin, admin.ModelAdmin):
+class ScopedAdmin(
+    KeptUploadsAdminMixin, ScopedChoicesMixin, IndexedSearchAdminMixin, AuditHistoryAdminMixin, admin.ModelAdmin
+):
     """A ModelAdmin whose rows come from a selector applying the user's scope, and whose
     add/change/delete/view permissions are asked of core.authz (model permission + scope of the row).
 
