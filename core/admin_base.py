@@ -65,7 +65,12 @@ class ScopedChoicesMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:
             kwargs["queryset"] = scoped_choices(request, db_field.related_model, self.admin_site)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is Region and field.required:
+            allowed = allowed_region_ids(request.user)
+            if allowed is not None and len(allowed) == 1:  # a caseworker's one region: chosen already
+                field.initial, field.empty_label = allowed[0], None
+        return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from core import authz
 from core.admin_base import (
@@ -27,11 +28,14 @@ from core.admin_base import (
 from core.audit import log_read
 from core.authz import can
 from core.errors import DomainError
+from core.forms import PhoneFormField
 from core.iin import iin_warnings
 from core.masking import mask_iin, mask_passport, shows_identifiers
+from core.translit import latin_spelling
 from oralman import imports, matching, merging, selectors, services
 from oralman.forms import ExtendForm, GrantForm, RecommendForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
+    KAZAKH_NATIONALITY,
     OPEN_APPLICATION_STATES,
     ApplicationMember,
     ApplicationState,
@@ -51,6 +55,7 @@ from oralman.models import (
     StatusRequiredDocument,
     StatusRule,
 )
+from oralman.services import LATIN_FIELDS
 
 S = ApplicationState
 
@@ -149,7 +154,34 @@ class PersonAdminForm(forms.ModelForm):
             "preferred_language", "region",
         ]  # fmt: skip
 
+        field_classes = {"phone": PhoneFormField}
+
     requester = None  # set by PersonAdmin.get_form: a holder is named only to who may see them
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The stored value "kazakh" is a code: shown (and typed) in the user's language.
+        if (self.initial.get("ethnicity") or "").strip().lower() in KAZAKH_NATIONALITY:
+            self.initial["ethnicity"] = pgettext("nationality", "Kazakh")
+        if "ethnicity" in self.fields:
+            self.fields["ethnicity"].widget.attrs["list"] = "nationality-choices"
+            self.fields["ethnicity"].help_text = format_html(
+                '{}<datalist id="nationality-choices"><option value="{}"></datalist>',
+                self.fields["ethnicity"].help_text,
+                pgettext("nationality", "Kazakh"),
+            )
+        for cyrillic, latin in LATIN_FIELDS:
+            if latin not in self.fields:
+                continue
+            self.fields[latin].required = False  # oralman.services spells an empty one from the Cyrillic
+            self.fields[latin].help_text = _("Left empty, it is spelled from the Cyrillic name.")
+            suggestion = latin_spelling(getattr(self.instance, cyrillic, ""))
+            if suggestion:
+                self.fields[latin].widget.attrs["placeholder"] = suggestion
+
+    def clean_ethnicity(self):
+        value = (self.cleaned_data.get("ethnicity") or "").strip()
+        return "kazakh" if value.lower() in KAZAKH_NATIONALITY else value
 
     def clean_iin(self):
         iin = self.cleaned_data.get("iin") or None
