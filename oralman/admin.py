@@ -132,6 +132,13 @@ class DocumentInline(MaskedDocumentNumberMixin, ScopedInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("verified_by")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "application" and field is not None:
+            # The application is chosen here and opened from its own page: no add/edit pop-ups in each row.
+            field.widget.can_add_related = field.widget.can_change_related = False
+        return field
+
     def get_formset(self, request, obj=None, **kwargs):
         """A document links only to one of this person's own applications (in the user's scope)."""
         formset = super().get_formset(request, obj, **kwargs)
@@ -161,9 +168,10 @@ class PersonAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The stored value "kazakh" is a code: shown (and typed) in the user's language.
-        if (self.initial.get("ethnicity") or "").strip().lower() in KAZAKH_NATIONALITY:
-            self.initial["ethnicity"] = pgettext("nationality", "Kazakh")
         if "ethnicity" in self.fields:
+            shown = self.initial.get("ethnicity", self.fields["ethnicity"].initial)
+            if (shown or "").strip().lower() in KAZAKH_NATIONALITY:
+                self.initial["ethnicity"] = pgettext("nationality", "Kazakh")
             self.fields["ethnicity"].widget.attrs["list"] = "nationality-choices"
             self.fields["ethnicity"].help_text = format_html(
                 '{}<datalist id="nationality-choices"><option value="{}"></datalist>',
@@ -363,8 +371,11 @@ class PersonAdmin(ScopedAdmin):
         if obj is not None and request.method == "GET":
             log_read(request.user, obj, kind="person", request=request)
             if obj.iin and shows_identifiers(request.user, obj):
+                # Not twice: a save that just warned redirects here with the same words queued.
+                shown = {str(m.message) for m in getattr(messages.get_messages(request), "_loaded_messages", [])}
                 for warning in iin_warnings(obj.iin, birth_date=obj.birth_date, sex=obj.sex):
-                    messages.warning(request, warning)
+                    if warning not in shown:
+                        messages.warning(request, warning)
         return super().change_view(request, object_id, form_url, extra_context)
 
 

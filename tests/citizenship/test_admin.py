@@ -66,7 +66,7 @@ def test_granting_from_the_desk_shows_the_iin_warning_and_ends_the_status(client
         follow=True,
     )
     messages = [str(m) for m in response.context["messages"]]
-    assert any("1981-02-03" in m for m in messages)
+    assert any("03.02.1981" in m for m in messages)  # dd.mm.yyyy in Russian
     assert any(status.certificate_number in m for m in messages)
     app.refresh_from_db()
     status.refresh_from_db()

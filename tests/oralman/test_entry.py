@@ -98,3 +98,30 @@ def test_a_caseworkers_one_region_is_chosen_already(client, caseworker):
     form = client.get("/admin/oralman/person/add/").context["adminform"].form
     assert form["region"].value() == caseworker.region_id
     assert form.fields["region"].empty_label is None
+
+
+@pytest.mark.parametrize(("language", "word"), [("ru", "казах"), ("kk", "қазақ")])
+def test_a_new_persons_nationality_defaults_to_kazakh_in_the_users_language(client, caseworker, language, word):
+    client.force_login(caseworker)
+    client.cookies["django_language"] = language
+    form = client.get("/admin/oralman/person/add/").context["adminform"].form
+    assert form["ethnicity"].value() == word
+
+
+def test_an_iin_warning_is_shown_once_after_a_save_with_the_date_as_typed(client, caseworker):
+    import datetime
+
+    from core.iin import make_iin
+
+    person = PersonFactory(birth_date=datetime.date(1969, 4, 19))
+    person.iin = make_iin(person.birth_date, "M", 17)
+    person.save()
+    url = f"/admin/oralman/person/{person.pk}/change/"
+    client.force_login(caseworker)
+    from tests.admin_forms import change_form_data
+
+    data = change_form_data(client.get(url)) | {"birth_date": "05.05.1980", "_continue": "1"}
+    response = client.post(url, data, follow=True)
+    texts = [str(m) for m in response.context["messages"]]
+    warnings = [t for t in texts if "19.04.1969" in t]
+    assert len(warnings) == 1 and "05.05.1980" in warnings[0], texts
