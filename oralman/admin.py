@@ -403,7 +403,9 @@ class FamilyMemberFormSet(forms.BaseInlineFormSet):
                     _("Only the head of family chosen above has this relationship; choose another one."),
                 )
             elif person.pk == head_id and data.get("relationship") != Relationship.HEAD and current:
-                form.add_error("relationship", _("The head of family chosen above is listed as the head."))
+                form.add_error(
+                    "relationship", _("The head of family chosen above must have the relationship “head of family”.")
+                )
 
 
 class FamilyMemberInline(ScopedInline):

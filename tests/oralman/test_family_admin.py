@@ -39,7 +39,7 @@ def test_the_head_typed_again_as_head_is_the_head_row_once(client, caseworker, r
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        (lambda head, other: [(head, "spouse")], "указан как глава"),
+        (lambda head, other: [(head, "spouse")], "должно быть «глава семьи»"),
         (lambda head, other: [(other, "head")], "Только глава семьи"),
         (lambda head, other: [(other, "child"), (other, "spouse")], "указан дважды"),
     ],
