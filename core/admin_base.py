@@ -96,8 +96,34 @@ class KnownAutocompleteSelect(AutocompleteSelect):
         return [(None, options, 0)]
 
 
+class LoadedRowChoiceField(forms.ModelChoiceField):
+    """The hidden id of a posted row, found among the rows the formset loaded in one query
+    (Django's own field asks the database once per row)."""
+
+    loaded: dict = {}
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            try:
+                key = self.queryset.model._meta.pk.to_python(value)
+            except ValidationError:
+                key = None
+            if key in self.loaded:
+                return self.loaded[key]
+        return super().to_python(value)
+
+
 class LoadedRowsFormSetMixin:
-    """Gives each row's autocomplete boxes the related objects its instance already holds."""
+    """Gives each row's autocomplete boxes the related objects its instance already holds, and
+    each posted row its instance from the formset's one query."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        field = form.fields.get(self.model._meta.pk.name)
+        loaded = getattr(self, "_object_dict", None)
+        if type(field) is forms.ModelChoiceField and loaded:
+            field.__class__ = LoadedRowChoiceField
+            field.loaded = loaded
 
     @cached_property
     def forms(self):

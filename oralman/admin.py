@@ -18,6 +18,7 @@ from django.utils.translation import pgettext
 
 from core import authz
 from core.admin_base import (
+    LoadedRowChoiceField,
     LoadedRowsInlineMixin,
     ReadOnlyAdminMixin,
     ScopedAdmin,
@@ -99,8 +100,11 @@ class MaskedDocumentNumberMixin:
 
 def fix_choices(field) -> None:
     """Read a select's options once for the whole formset (each row and the empty row would
-    otherwise run the query again); validation still asks the field's queryset."""
-    field.choices = list(field.choices)
+    otherwise run the query again, and validation once per posted value)."""
+    objects = list(field.queryset)
+    field.__class__ = LoadedRowChoiceField
+    field.loaded = {obj.pk: obj for obj in objects}
+    field.choices = [("", field.empty_label), *((obj.pk, field.label_from_instance(obj)) for obj in objects)]
 
 
 class UnchangedRowForm(forms.ModelForm):

@@ -100,3 +100,23 @@ def test_a_change_page_runs_a_constant_number_of_queries(client, caseworker, pag
     grow(6)
     many = count_queries(client, url)
     assert few == many
+
+
+@pytest.mark.django_db
+def test_saving_a_person_runs_a_constant_number_of_queries_however_many_documents(client, caseworker):
+    from tests.admin_forms import change_form_data
+
+    url, grow = person_page()
+    client.force_login(caseworker)
+
+    def save_queries(profession):
+        data = change_form_data(client.get(url)) | {"profession": profession}
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, data)
+        assert response.status_code == 302, response.context and response.context["errors"]
+        return len(queries)
+
+    save_queries("teacher")
+    few = save_queries("driver")
+    grow(6)
+    assert save_queries("teacher") == few

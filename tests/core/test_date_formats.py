@@ -60,3 +60,11 @@ def test_the_api_takes_dd_mm_yyyy_and_answers_iso(api, caseworker):
     response = api(caseworker).post("/api/v1/persons/", payload, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["birth_date"] == "1983-07-22"
+
+
+@pytest.mark.django_db
+def test_the_admin_calendar_names_months_in_kazakh(client, caseworker):
+    client.force_login(caseworker)
+    client.cookies["django_language"] = "kk"
+    catalog = client.get("/admin/jsi18n/").content.decode()
+    assert "\\u049a\\u0430\\u0440\\u0430\\u0448\\u0430" in catalog or "Қараша" in catalog
