@@ -120,3 +120,17 @@ def test_saving_a_person_runs_a_constant_number_of_queries_however_many_document
     few = save_queries("driver")
     grow(6)
     assert save_queries("teacher") == few
+
+
+@pytest.mark.django_db
+def test_a_placement_page_runs_the_same_queries_for_a_family_of_two_and_of_seven(client, caseworker):
+    from tests.adaptation_centers.factories import CenterFactory, family_of, referred_check_in
+
+    center = CenterFactory(capacity=40)
+    small = referred_check_in(center=center, family=family_of(2), actor=None)
+    large = referred_check_in(center=center, family=family_of(7), actor=None)
+    client.force_login(caseworker)
+    small_url = reverse("admin:adaptation_centers_placement_change", args=[small.pk])
+    large_url = reverse("admin:adaptation_centers_placement_change", args=[large.pk])
+    client.get(small_url)
+    assert count_queries(client, small_url) == count_queries(client, large_url)
