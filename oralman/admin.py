@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
@@ -32,7 +34,7 @@ from core.errors import DomainError
 from core.forms import PhoneFormField
 from core.iin import iin_warnings
 from core.masking import mask_iin, mask_passport, shows_identifiers
-from core.translit import latin_spelling
+from core.translit import CYRILLIC_TO_LATIN, latin_spelling
 from oralman import imports, matching, merging, selectors, services
 from oralman.forms import ExtendForm, GrantForm, RecommendForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
@@ -154,6 +156,9 @@ class DocumentInline(MaskedDocumentNumberMixin, ScopedInline):
         return formset
 
 
+TRANSLIT_JSON = json.dumps(CYRILLIC_TO_LATIN, ensure_ascii=False)
+
+
 class PersonAdminForm(forms.ModelForm):
     class Meta:
         model = Person
@@ -187,9 +192,14 @@ class PersonAdminForm(forms.ModelForm):
                 continue
             self.fields[latin].required = False  # oralman.services spells an empty one from the Cyrillic
             self.fields[latin].help_text = _("Left empty, it is spelled from the Cyrillic name.")
+            attrs = self.fields[latin].widget.attrs
+            attrs.update({"data-translit-source": cyrillic, "data-translit": TRANSLIT_JSON})
             suggestion = latin_spelling(getattr(self.instance, cyrillic, ""))
             if suggestion:
-                self.fields[latin].widget.attrs["placeholder"] = suggestion
+                attrs["placeholder"] = suggestion
+
+    class Media:
+        js = ["core/js/latin_suggest.js"]
 
     def clean_ethnicity(self):
         value = (self.cleaned_data.get("ethnicity") or "").strip()
