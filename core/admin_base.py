@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -326,6 +326,9 @@ class TransitionAdminMixin:
         # A form that needs the object (e.g. one field per family member) says so with takes_object.
         form_kwargs = {"obj": obj} if getattr(transition.form_class, "takes_object", False) else {}
         form = transition.form_class(data, **form_kwargs)
+        for field in form.fields.values():  # the admin's calendar, writing dd.mm.yyyy (config/formats)
+            if isinstance(field, forms.DateField) and not isinstance(field.widget, AdminDateWidget):
+                field.widget = AdminDateWidget()
         if request.method == "POST" and form.is_valid():
             try:
                 transition.perform(obj, request.user, form.cleaned_data)

@@ -178,3 +178,19 @@ def test_a_document_of_another_person_is_refused_with_a_form_error(client, casew
     errors = str(response.context["inline_admin_formsets"][0].formset.errors)
     assert "документов заявителя" in errors, errors
     assert not app.filed_documents.exists()
+
+
+def test_the_grant_form_has_the_calendar_and_takes_dd_mm_yyyy(client, caseworker):
+    app = f.application(state="under_review")
+    client.force_login(caseworker)
+    page = client.get(transition_url(app, "grant")).content.decode()
+    assert "vDateField" in page and "DateTimeShortcuts.js" in page
+    today = timezone.localdate()
+    response = client.post(
+        transition_url(app, "grant"),
+        {"registering_body": "УМС ДП Павлодарской области", "registration_number": "7",
+         "registration_date": today.strftime("%d.%m.%Y"), "iin": f.free_iin(app.person)},
+    )  # fmt: skip
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.state == State.GRANTED and app.registration_date == today
