@@ -274,3 +274,32 @@ def test_a_run_that_is_done_or_held_by_a_live_worker_is_not_resumed(administrato
     with pytest.raises(NotAllowed):
         services.allocation_run_resume(run=run, actor=caseworker)  # not allowed to start runs
     services.allocation_run_resume(run=run, actor=administrator)  # failed: resumed
+
+
+@worker_db
+def test_a_grant_with_the_broker_down_answers_at_once_and_its_notice_is_delivered_after(
+    celery_worker_thread, closed_port_broker, caseworker, client
+):
+    from notifications import sms
+    from notifications.tasks import sweep_outbox_task
+    from tests.notifications.factories import SmsPersonFactory
+    from tests.notifications.test_outbox import _application_under_review
+
+    person = SmsPersonFactory()
+    application = _application_under_review(person)
+    client.force_login(caseworker)
+    with broker_down(closed_port_broker):
+        started = time.monotonic()
+        response = client.post(
+            f"/api/v1/status-applications/{application.pk}/grant/", {}, content_type="application/json"
+        )
+        elapsed = time.monotonic() - started
+    assert response.status_code in (200, 201), response.content
+    assert elapsed < 1.0, f"the grant waited {elapsed:.2f} s for the broker"
+    notice = Notification.objects.get(event="status.granted", person=person)
+    assert notice.state == Notification.State.PENDING and sms.outbox == []
+
+    # The broker is back: the sweeper (beat, every minute) hands the notice to the worker.
+    assert sweep_outbox_task.delay().get(timeout=20) == 1
+    wait_until(lambda: Notification.objects.get(pk=notice.pk).state == Notification.State.SENT)
+    assert [m.to for m in sms.outbox] == [person.phone]
