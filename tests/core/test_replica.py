@@ -10,8 +10,11 @@ a row committed here shows there once replayed."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import tempfile
 import time
+from pathlib import Path
 
 import environ
 import pytest
@@ -24,7 +27,7 @@ from tests.factories import UserFactory
 from tests.quotas.factories import make_year
 
 REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
-routed_db = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+routed_db = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "replica"])
 
 
 @pytest.fixture
@@ -122,9 +125,12 @@ def real_replica(routed):
         if os.environ.get("KANDAS_REQUIRE_SERVICES"):
             pytest.fail("KANDAS_REQUIRE_SERVICES is set but DATABASE_REPLICA_URL is not: .ci/run starts a replica")
         pytest.skip("DATABASE_REPLICA_URL is not set (.ci/run starts a streaming replica of the local PostgreSQL)")
+    url = environ.Env.db_url_config(REPLICA_URL)
+    # One standby serves every pytest-xdist process, and these tests pause its replay: one at a time.
+    lock = open(Path(tempfile.gettempdir()) / f"kandas-replica-{url['PORT']}.lock", "w")  # noqa: SIM115
+    fcntl.flock(lock, fcntl.LOCK_EX)
     conn = connections["replica"]
     saved = conn.settings_dict
-    url = environ.Env.db_url_config(REPLICA_URL)
     conn.close()
     # The test database's name (a mirror's settings are the primary's), on the standby's server.
     conn.settings_dict = {
@@ -136,6 +142,8 @@ def real_replica(routed):
     finally:
         conn.close()
         conn.settings_dict = saved
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
 
 
 def _caught_up(standby, timeout: float = 15.0) -> None:
