@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo demo-stop test lint format messages bench bench-smoke worker beat
+.PHONY: install demo demo-stop test lint format messages bench bench-smoke loadtest worker beat
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ bench: install
 
 bench-smoke: install
 	$(BIN)/python manage.py bench --smoke
+
+# Load test: gunicorn (3 workers) on the bench database, locust headless for LOADTEST_TIME (2m),
+# caseworkers, clerks and analysts at once; prints throughput, p95 and errors (docs/operations.md).
+loadtest: install
+	BIN=$(BIN) bash loadtest/run.sh
 
 worker: install
 	$(BIN)/celery -A config worker -l info

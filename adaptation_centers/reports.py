@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, IntegerField, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from adaptation_centers.models import CenterKind, Outcome, Placement, PlacementOccupant, ServiceRecord
 from adaptation_centers.selectors import center_list
 from core.models import Region
+from core.replica import read_connection
 from core.reports import Chart, Column, Report, register
 from core.roles import Role
 
@@ -210,7 +210,7 @@ def occupancy_over_time_rows(*, user, params):
     centers = list(_centers(user, params).values_list("id", flat=True))
     capacity = _centers(user, params).order_by().aggregate(n=Coalesce(Sum("capacity"), 0))["n"]
     sql = OVER_TIME_SQL.format(occupant=PlacementOccupant._meta.db_table, placement=Placement._meta.db_table)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, {"start": start, "end": end, "centers": centers, "step": step})
         rows = cursor.fetchall()
     return [

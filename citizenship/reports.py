@@ -14,7 +14,6 @@ say how many years so far had no figures.
 from __future__ import annotations
 
 from django import forms
-from django.db import connection
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +25,7 @@ from citizenship.models import (
     HistoricalAdmission,
 )
 from core.models import Region
+from core.replica import read_connection
 from core.reports import Chart, Column, Report, register
 from core.roles import Role, role_of
 
@@ -99,7 +99,7 @@ def _admissions_cte(user, params) -> tuple[str, list]:
 
 
 def _fetch(sql: str, args: list) -> list[dict]:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, args)
         names = [c.name for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

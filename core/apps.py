@@ -28,3 +28,10 @@ class CoreConfig(AppConfig):
         from core.selectors import report_export_list
 
         register_scope(ReportExport, report_export_list)
+
+        # The replica router's per-request state (core.replica) is reset for each Celery job too.
+        from celery.signals import task_prerun
+
+        from core import replica
+
+        task_prerun.connect(replica.reset, dispatch_uid="kandas-replica-reset-task", weak=False)

@@ -25,6 +25,7 @@ from django import forms
 from django.http import HttpResponse
 from django.utils.text import slugify
 
+from core.replica import replica_reads
 from core.roles import Role, role_of
 
 REPORTS: dict[str, Report] = {}
@@ -70,7 +71,8 @@ class Report:
         if data and not form.is_valid():
             return form, []
         params = form.cleaned_data if form.is_bound else {k: f.initial for k, f in form.fields.items()}
-        return form, list(self.rows(user=user, params=params))
+        with replica_reads():  # an aggregate that may lag a moment: the replica if there is one
+            return form, list(self.rows(user=user, params=params))
 
 
 def register(report: Report) -> Report:

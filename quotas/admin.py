@@ -8,6 +8,7 @@ from celery.result import AsyncResult
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -375,6 +376,7 @@ class AllocationRunAdmin(ScopedAdmin):
     ]  # fmt: skip
     fields = readonly_fields
     change_list_template = "admin/quotas/allocationrun/change_list.html"
+    change_form_template = "admin/quotas/allocationrun/change_form.html"
 
     def has_add_permission(self, request):
         return False
@@ -408,6 +410,11 @@ class AllocationRunAdmin(ScopedAdmin):
     def get_urls(self):
         return [
             path("start/", self.admin_site.admin_view(self.start_view), name="quotas_allocationrun_start"),
+            path(
+                "<path:object_id>/resume/",
+                self.admin_site.admin_view(self.resume_view),
+                name="quotas_allocationrun_resume",
+            ),
             *super().get_urls(),
         ]
 
@@ -417,6 +424,35 @@ class AllocationRunAdmin(ScopedAdmin):
 
     def _can_start(self, request) -> bool:
         return authz.can(request.user, "quotas.start_allocationrun", AllocationRun)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_resume": self._can_resume(request, object_id)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _can_resume(self, request, object_id) -> bool:
+        run = self.get_object(request, object_id)
+        return (
+            run is not None
+            and run.status in (AllocationRun.Status.FAILED, AllocationRun.Status.RUNNING)
+            and authz.can(request.user, "quotas.start_allocationrun", run)
+        )
+
+    def resume_view(self, request, object_id):
+        """POST: resume a failed or stalled run from where it stopped (services.allocation_run_resume)."""
+        run = self.get_object(request, object_id)  # scoped: a run out of reach is a 404
+        if run is None:
+            raise Http404
+        if not authz.can(request.user, "quotas.start_allocationrun", run):
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect(reverse("admin:quotas_allocationrun_change", args=[run.pk]))
+        try:
+            services.allocation_run_resume(run=run, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("%(run)s is resumed from the regions it had not decided.") % {"run": run})
+        return redirect(reverse("admin:quotas_allocationrun_change", args=[run.pk]))
 
     def start_view(self, request):
         if not self._can_start(request):

@@ -347,6 +347,16 @@ class QuotaRequest(models.Model):
                 condition=Q(waitlist_position__isnull=True) | Q(state="waitlisted"),
                 name="waitlist_position_only_when_waitlisted",
             ),
+            # One rank per place in a region's order: open requests never share one (checked at
+            # commit, a run renumbers in several statements); a closed request leaves the order.
+            models.UniqueConstraint(
+                fields=["quota_year", "region", "rank"], name="quota_request_rank_unique_in_region",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | ~Q(state__in=["declined", "released"]),
+                name="quota_request_closed_has_no_rank",
+            ),
         ]  # fmt: skip
         triggers = [
             # Keep RegionalQuota.used equal to the places held by allocated and settled requests.

@@ -298,10 +298,11 @@ def _close(request: QuotaRequest, to_state: str, *, actor, reason: str) -> Quota
     MACHINE.check(request, to_state)
     freed = request.state == R.ALLOCATED
     request.waitlist_position = None
+    request.rank = None  # a closed request leaves the order (its rank stays in its history)
     request.closed_at = timezone.now()
     request.close_reason = reason
     MACHINE.move(request, to_state, actor=actor, reason=reason, authorize=False,
-                 fields=("waitlist_position", "closed_at", "close_reason"))  # fmt: skip
+                 fields=("waitlist_position", "rank", "closed_at", "close_reason"))  # fmt: skip
     if freed and share.quota_year.is_open:
         _promote(share=share, actor=actor)
     return request
@@ -374,6 +375,12 @@ FROM unnest(%s::bigint[], %s::varchar[], %s::integer[], %s::integer[], %s::bigin
 WHERE r.id = v.id AND r.state IN ('pending', 'waitlisted')
 """
 
+RERANK_SQL = """
+UPDATE quotas_quotarequest r SET rank = v.rank
+FROM unnest(%s::bigint[], %s::integer[]) AS v(id, rank)
+WHERE r.id = v.id AND r.state IN ('allocated', 'settled')
+"""
+
 
 @dataclass
 class RegionResult:
@@ -386,16 +393,23 @@ class RegionResult:
 def _decide_region(*, run: AllocationRun, share: RegionalQuota, states: tuple[str, ...]) -> RegionResult:
     """Decide one region inside the caller's transaction; `share` must be locked FOR UPDATE.
 
+    Ranks stay unique among the region's open requests (a deferred unique constraint checks it at
+    commit): a full run numbers every open request 1..n, the held ones too; a promotion (a freed
+    place given to the waiting line) keeps every rank as it is and changes states and positions only.
+
     Strict order (the default rule) is one statement: a window function ranks the region's
     requests and sums the places needed, and the same statement updates the rows whose decision
     changed. The skip rule cannot be written as a window function: its rows are walked once by
     `quotas.allocation` and written back with one UPDATE ... FROM unnest(...)."""
     rule = run.oversize_rule or share.quota_year.oversize_rule
+    keep_ranks = run.kind == AllocationRun.Kind.PROMOTION
     with acting(run.requested_by, job="quota_allocation", run=run.pk):
         if rule == OversizeRule.STRICT_ORDER:
-            result, newly_allocated = _decide_region_in_sql(run=run, share=share, states=states)
+            result, newly_allocated = _decide_region_in_sql(run=run, share=share, states=states, keep_ranks=keep_ranks)
         else:
-            result, newly_allocated = _decide_region_in_python(run=run, share=share, states=states, rule=rule)
+            result, newly_allocated = _decide_region_in_python(
+                run=run, share=share, states=states, rule=rule, keep_ranks=keep_ranks
+            )
     if run.kind == AllocationRun.Kind.PROMOTION:
         _notify_promoted(run, newly_allocated)  # in the transaction of the decline or release
     return result
@@ -428,25 +442,35 @@ WITH best AS (
     FROM decided d
 ), changed AS (
     UPDATE quotas_quotarequest r
-    SET state = p.state, rank = p.rank, waitlist_position = p.position, deciding_category_id = p.category_id,
+    SET state = p.state, rank = CASE WHEN %(keep_ranks)s THEN COALESCE(r.rank, p.rank) ELSE p.rank END,
+        waitlist_position = p.position, deciding_category_id = p.category_id,
         decided_by_run_id = %(run)s, decided_at = %(now)s
     FROM positioned p
     WHERE r.id = p.id AND r.state IN ('pending', 'waitlisted')
       AND (r.state, r.rank, r.waitlist_position, r.deciding_category_id)
-          IS DISTINCT FROM (p.state::varchar, p.rank::integer, p.position::integer, p.category_id)
+          IS DISTINCT FROM (p.state::varchar,
+                            (CASE WHEN %(keep_ranks)s THEN COALESCE(r.rank, p.rank) ELSE p.rank END)::integer,
+                            p.position::integer, p.category_id)
     RETURNING r.id, r.state
+), reranked AS (
+    -- A full run numbers the held requests too (their state and deciding run stay as they are).
+    UPDATE quotas_quotarequest r SET rank = o.rank
+    FROM ordered o
+    WHERE NOT %(keep_ranks)s AND r.id = o.id AND r.state IN ('allocated', 'settled')
+      AND r.rank IS DISTINCT FROM o.rank::integer
+    RETURNING r.id
 )
 SELECT (SELECT COUNT(*) FROM decided WHERE state = 'allocated'),
        (SELECT COUNT(*) FROM decided WHERE state = 'waitlisted'),
-       (SELECT COUNT(*) FROM changed),
+       (SELECT COUNT(*) FROM changed) + (SELECT COUNT(*) FROM reranked),
        (SELECT COALESCE(array_agg(id), '{{}}') FROM changed WHERE state = 'allocated')
 """
 
 
-def _decide_region_in_sql(*, run, share, states) -> tuple[RegionResult, list[int]]:
+def _decide_region_in_sql(*, run, share, states, keep_ranks) -> tuple[RegionResult, list[int]]:
     params = {
         "year": share.quota_year_id, "region": share.region_id, "candidates": list(states),
-        "considered": [*states, *HOLDING], "run": run.pk, "now": timezone.now(),
+        "considered": [*states, *HOLDING], "run": run.pk, "now": timezone.now(), "keep_ranks": keep_ranks,
     }  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(DECIDE_STRICT_SQL, params)
@@ -457,7 +481,7 @@ def _decide_region_in_sql(*, run, share, states) -> tuple[RegionResult, list[int
     return result, list(newly_allocated)
 
 
-def _decide_region_in_python(*, run, share, states, rule) -> tuple[RegionResult, list[int]]:
+def _decide_region_in_python(*, run, share, states, rule, keep_ranks) -> tuple[RegionResult, list[int]]:
     with connection.cursor() as cursor:
         cursor.execute(CANDIDATES_SQL, [share.quota_year_id, share.region_id, [*states, *HOLDING]])
         rows = cursor.fetchall()
@@ -475,20 +499,25 @@ def _decide_region_in_python(*, run, share, states, rule) -> tuple[RegionResult,
     decisions = allocation.allocate_region(candidates, capacity=share.places, rule=rule)
     result = RegionResult(considered=sum(1 for c in candidates if not c.holds_places))
     ids, new_states, ranks, positions, cats = [], [], [], [], []
+    rerank_ids, reranks = [], []
     newly_allocated = []
     for d in decisions:
+        rank = current[d.id][1] if keep_ranks and current[d.id][1] is not None else d.rank
         if d.outcome == allocation.Outcome.HELD:
+            if not keep_ranks and current[d.id][1] != d.rank:
+                rerank_ids.append(d.id)
+                reranks.append(d.rank)
             continue
         state = str(d.outcome)
         if state == R.ALLOCATED:
             result.allocated += 1
         else:
             result.waitlisted += 1
-        if current[d.id] == (state, d.rank, d.waitlist_position, d.category_id):
+        if current[d.id] == (state, rank, d.waitlist_position, d.category_id):
             continue  # the same decision as before: leave the row (and the run that decided it) alone
         ids.append(d.id)
         new_states.append(state)
-        ranks.append(d.rank)
+        ranks.append(rank)
         positions.append(d.waitlist_position)
         cats.append(d.category_id)
         if state == R.ALLOCATED:
@@ -498,7 +527,10 @@ def _decide_region_in_python(*, run, share, states, rule) -> tuple[RegionResult,
             cursor.execute(APPLY_SQL, [run.pk, timezone.now(), ids, new_states, ranks, positions, cats])
             if cursor.rowcount != len(ids):
                 raise RuntimeError("allocation: a request changed state under a locked share")
-    result.changed = len(ids)
+    if rerank_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(RERANK_SQL, [rerank_ids, reranks])
+    result.changed = len(ids) + len(rerank_ids)
     return result, newly_allocated
 
 
@@ -757,6 +789,29 @@ def allocation_run_execute(*, run_id: int, on_progress: Callable[[AllocationRun]
         _unlock_run(run.pk)
 
 
+@transaction.atomic
+def allocation_run_resume(*, run: AllocationRun, actor) -> AllocationRun:
+    """Staff resume a run that failed (also one past ALLOCATION_RUN_MAX_ATTEMPTS, which the
+    dispatcher no longer retries) or stalled (running, with no live worker): its message is
+    published again and a worker goes on from the regions it had not decided. Refused for a run
+    that is queued, done, or held by a live worker."""
+    authz.authorize_actor(actor, "quotas.start_allocationrun", run)
+    run = AllocationRun.objects.select_for_update(of=("self",)).select_related("quota_year").get(pk=run.pk)
+    S = AllocationRun.Status
+    stalled = run.status == S.RUNNING and run_is_orphaned(run.pk)
+    if run.status != S.FAILED and not stalled:
+        raise DomainError(
+            _("Only a failed run, or one whose worker stopped, can be resumed; this run is %(status)s.")
+            % {"status": run.get_status_display()}
+        )
+    if not run.quota_year.is_open:
+        raise DomainError(_("The quota for %(year)s is closed; no allocation can run.") % {"year": run.quota_year.year})
+    with acting(actor):
+        AllocationRun.objects.filter(pk=run.pk).update(dispatched_at=None)
+    transaction.on_commit(lambda: allocation_run_publish(run_id=run.pk))
+    return run
+
+
 def allocation_runs_dispatch(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:
     """The dispatcher (beat, every minute): publish every run whose job is not safely on its way.
 
@@ -792,15 +847,47 @@ def allocation_runs_dispatch(*, now: datetime.datetime | None = None) -> dict[st
 
 
 def reallocate_open_years(*, actor=None) -> list[AllocationRun]:
-    """The nightly job: re-allocate freed places (and new requests) of every open year."""
+    """The nightly job: re-allocate freed places (and new requests) of every open year.
+
+    A year in which a run would change nothing (no new request, no freed place, no new category)
+    gets no run: each year is decided first in a transaction that is rolled back."""
     runs = []
     for year in QuotaYear.objects.filter(is_open=True, shares__isnull=False).distinct().order_by("year"):
+        if not _reallocation_would_change(year=year, actor=actor):
+            continue
         run = AllocationRun.objects.create(
             quota_year=year, kind=AllocationRun.Kind.SCHEDULED, requested_by=actor, oversize_rule=year.oversize_rule,
             dispatched_at=timezone.now(),  # executed right here, not through the queue
         )  # fmt: skip
         runs.append(allocation_run_execute(run_id=run.pk))
     return runs
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _reallocation_would_change(*, year: QuotaYear, actor) -> bool:
+    """Decide every region of the year as a run would, then roll it all back: did any row change?"""
+    changed = 0
+    try:
+        with transaction.atomic():
+            probe = AllocationRun.objects.create(
+                quota_year=year, kind=AllocationRun.Kind.SCHEDULED, requested_by=actor,
+                oversize_rule=year.oversize_rule, status=AllocationRun.Status.RUNNING,
+            )  # fmt: skip
+            shares = (
+                RegionalQuota.objects.select_for_update(of=("self",))
+                .select_related("quota_year")
+                .filter(quota_year=year)
+                .order_by("region_id")
+            )
+            for share in shares:
+                changed += _decide_region(run=probe, share=share, states=(R.PENDING, R.WAITLISTED)).changed
+            raise _DryRun()
+    except _DryRun:
+        pass
+    return changed > 0
 
 
 # --- Benefits ---------------------------------------------------------------------------------------

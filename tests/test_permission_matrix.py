@@ -207,6 +207,7 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     "admin:quotas_quotarequest_transition *": "-C--D",
     **model_admin("quotas_allocationrun", view="-C-ND", add=NOBODY, change=NOBODY, delete=NOBODY),
     "admin:quotas_allocationrun_start *": ADMIN_ONLY,
+    "admin:quotas_allocationrun_resume *": ADMIN_ONLY,  # resume a failed or stalled run (issue 15)
     **model_admin("quotas_benefitinstalment", view="-C-ND", add=NOBODY, change="-C--D", delete=ADMIN_ONLY),
 
     # --- Citizenship ------------------------------------------------------------------------------------

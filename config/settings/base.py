@@ -415,3 +415,22 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # (the broker lost it), and how many attempts a failed allocation run gets before it waits for staff.
 JOBS_REPUBLISH_AFTER_SECONDS = env.int("JOBS_REPUBLISH_AFTER_SECONDS", default=600)
 ALLOCATION_RUN_MAX_ATTEMPTS = env.int("ALLOCATION_RUN_MAX_ATTEMPTS", default=5)
+
+
+def replica_database(default: dict) -> dict | None:
+    """The streaming replica's connection (DATABASE_REPLICA_URL), or None: analyst reports and
+    whole-country lists may read from it (core.replica.ReplicaRouter; docs/operations.md)."""
+    if not env("DATABASE_REPLICA_URL", default=""):
+        return None
+    replica = env.db("DATABASE_REPLICA_URL")
+    replica.update(
+        ATOMIC_REQUESTS=False, CONN_MAX_AGE=default.get("CONN_MAX_AGE", 0), CONN_HEALTH_CHECKS=True,
+        TEST={"MIRROR": "default"},  # tests never create a database on a read-only server
+    )  # fmt: skip
+    return replica
+
+
+DATABASE_ROUTERS = []
+if (_replica := replica_database(DATABASES["default"])) is not None:
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]

@@ -3,7 +3,7 @@
 import environ
 
 from .base import *
-from .base import env
+from .base import env, replica_database
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: start-up stops with the variable's name
@@ -13,6 +13,10 @@ if not env("DATABASE_URL", default=""):
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_ROUTERS = []
+if (_replica := replica_database(DATABASES["default"])) is not None:
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 REDIS_URL = env("REDIS_URL")
 # RabbitMQ (amqp://) is the production broker when CELERY_BROKER_URL is set; Redis otherwise.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)

@@ -33,3 +33,9 @@ REST_FRAMEWORK = {
 CELERY_QUEUE_PREFIX = f"kandas-test-{DATABASES['default']['NAME']}-{env('PYTEST_XDIST_WORKER', default='main')}-"
 CELERY_TASK_QUEUES = declare_queues(CELERY_QUEUE_PREFIX)
 CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE_PREFIX + "default"
+
+# The replica alias always exists in tests, as a mirror of the test database (no second database
+# is created); the router is off, and the replica tests (tests/core/test_replica.py) switch it on
+# and point the alias at the real standby that .ci/run starts (DATABASE_REPLICA_URL).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = []

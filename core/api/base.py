@@ -8,6 +8,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from core.replica import replica_reads
+from core.roles import Role, role_of
+
 
 class ScopedViewSetMixin:
     """Set `selector = staticmethod(app.selectors.thing_list)`; rows outside the scope are 404."""
@@ -25,6 +28,14 @@ class ScopedViewSetMixin:
             # A row outside the scope answers 404 before any input is read (no 400 that would tell
             # an attacker the row exists); the row is kept for the action.
             self.get_object()
+
+    def list(self, request, *args, **kwargs):
+        # A ministry analyst's list is the whole country, read-only: the replica may serve it
+        # (core.replica; the primary when there is none).
+        if role_of(request.user) == Role.MINISTRY_ANALYST:
+            with replica_reads():
+                return super().list(request, *args, **kwargs)
+        return super().list(request, *args, **kwargs)
 
     def get_object(self):
         if getattr(self, "_scoped_object", None) is None:

@@ -179,6 +179,66 @@ def test_a_silent_smtp_server_costs_one_short_attempt_then_a_retry(settings, sil
     assert notification.state == Notification.State.PENDING and "timed out" in notification.last_error
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_while_the_smtp_server_is_silent_sms_on_its_own_queue_keeps_flowing(settings, silent_smtp_server):
+    """Two workers as in production (docker-compose, docs/operations.md): one on the e-mail queue,
+    one on the SMS queue. The e-mail worker hangs on a server that never answers; an SMS sent after
+    the e-mail is delivered meanwhile, and the e-mail's attempt ends at EMAIL_TIMEOUT and is retried."""
+    from celery.contrib.testing.worker import start_worker
+    from django.db import transaction
+
+    from config.celery import app
+    from config.queues import queue_name
+    from notifications import sms
+    from notifications.services import notify
+    from tests.conftest import _broker_url, set_celery_conf
+    from tests.notifications.factories import SmsPersonFactory
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", silent_smtp_server, 6
+    broker = _broker_url()
+    previous = {k: app.conf[k] for k in ("broker_url", "broker_write_url", "result_backend", "task_always_eager")}
+    set_celery_conf(
+        app, broker_url=broker, broker_write_url=broker, task_always_eager=False,
+        result_backend=os.environ.get("REDIS_URL") or "cache+memory://",
+    )  # fmt: skip
+    saved_pools = (app._pool, app.amqp._producer_pool)
+    app._pool = app.amqp._producer_pool = None
+    sms.outbox.clear()
+    try:
+        common = {"pool": "solo", "perform_ping_check": False, "shutdown_timeout": 30, "loglevel": "WARNING"}
+        with (
+            start_worker(app, queues=[queue_name("email")], hostname="email@test", **common),
+            start_worker(app, queues=[queue_name("sms")], hostname="sms@test", **common),
+        ):
+            with transaction.atomic():
+                mail_notice = notify(
+                    event="status.granted", key="silent-smtp-mail", person=ContactablePersonFactory(),
+                    context={"certificate_number": "KND-PAVLOD-2026-000001"},
+                )  # fmt: skip
+            time.sleep(1.0)  # the e-mail worker now waits for the server's greeting
+            started = time.monotonic()
+            with transaction.atomic():
+                person = SmsPersonFactory()
+                sms_notice = notify(
+                    event="status.granted", key="silent-smtp-sms", person=person,
+                    context={"certificate_number": "KND-PAVLOD-2026-000002"},
+                )  # fmt: skip
+            wait_until(lambda: Notification.objects.get(pk=sms_notice.pk).state == Notification.State.SENT, timeout=5)
+            assert time.monotonic() - started < 5
+            assert [m.to for m in sms.outbox] == [person.phone]
+            assert Notification.objects.get(pk=mail_notice.pk).last_error == "", "the e-mail was not held up"
+            # The e-mail is still held by the silent server, then given up for a retry.
+            wait_until(lambda: "timed out" in Notification.objects.get(pk=mail_notice.pk).last_error, timeout=15)
+            assert Notification.objects.get(pk=mail_notice.pk).state == Notification.State.PENDING
+        with app.connection_for_write() as conn:  # the e-mail's retry: not for later tests
+            conn.default_channel.queue_purge(queue_name("email"))
+    finally:
+        app._pool, app.amqp._producer_pool = saved_pools
+        set_celery_conf(app, **previous)
+        sms.outbox.clear()
+
+
 def test_the_email_settings_come_from_the_environment():
     assert int(os.environ.get("EMAIL_TIMEOUT", 10)) == settings.EMAIL_TIMEOUT
     for name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS"):

@@ -228,3 +228,78 @@ def test_a_worker_whose_run_was_taken_over_stops_without_writing(administrator):
     result = services.allocation_run_execute(run_id=run.pk, on_progress=taken_over_after_first_region)
     assert (result.status, result.regions_done, result.attempts) == ("running", 1, 2)
     assert QuotaRequest.objects.filter(quota_year=year, state="pending").count() == 8  # two regions untouched
+
+
+# --- Staff resume a run the dispatcher gave up on ------------------------------------------------
+
+
+@worker_db
+def test_an_administrator_resumes_a_failed_run_past_its_attempts_from_the_admin(
+    celery_worker_thread, administrator, client, monkeypatch, settings
+):
+    year = _year_with_requests()
+    run = AllocationRun.objects.create(quota_year=year, requested_by=administrator, oversize_rule=year.oversize_rule)
+    _fail_in_second_region(monkeypatch)
+    with pytest.raises(OperationalError):
+        services.allocation_run_execute(run_id=run.pk)
+    monkeypatch.undo()
+    AllocationRun.objects.filter(pk=run.pk).update(attempts=settings.ALLOCATION_RUN_MAX_ATTEMPTS)
+    assert services.allocation_runs_dispatch()["runs"] == []  # the dispatcher has given up on it
+
+    client.force_login(administrator)
+    page = client.get(f"/admin/quotas/allocationrun/{run.pk}/change/")
+    assert f"/admin/quotas/allocationrun/{run.pk}/resume/".encode() in page.content
+    response = client.post(f"/admin/quotas/allocationrun/{run.pk}/resume/")
+    assert response.status_code == 302
+    wait_until(lambda: AllocationRun.objects.get(pk=run.pk).status == "done")
+    run.refresh_from_db()
+    assert (run.regions_done, run.regions_total) == (3, 3)
+    assert run.allocated == QuotaRequest.objects.filter(quota_year=year, state="allocated").count()
+    wait_until(lambda: AllocationRun.objects.get(pk=run.pk).notified_at is not None)
+    assert set(_decision_notices(year).values()) == {1}
+
+
+@pytest.mark.django_db
+def test_a_run_that_is_done_or_held_by_a_live_worker_is_not_resumed(administrator, caseworker):
+    from core.errors import DomainError
+
+    year = _year_with_requests()
+    run = AllocationRun.objects.create(quota_year=year, requested_by=administrator, oversize_rule=year.oversize_rule)
+    services.allocation_run_execute(run_id=run.pk)
+    with pytest.raises(DomainError):
+        services.allocation_run_resume(run=run, actor=administrator)
+    AllocationRun.objects.filter(pk=run.pk).update(status="failed")
+    from core.authz import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        services.allocation_run_resume(run=run, actor=caseworker)  # not allowed to start runs
+    services.allocation_run_resume(run=run, actor=administrator)  # failed: resumed
+
+
+@worker_db
+def test_a_grant_with_the_broker_down_answers_at_once_and_its_notice_is_delivered_after(
+    celery_worker_thread, closed_port_broker, caseworker, client
+):
+    from notifications import sms
+    from notifications.tasks import sweep_outbox_task
+    from tests.notifications.factories import SmsPersonFactory
+    from tests.notifications.test_outbox import _application_under_review
+
+    person = SmsPersonFactory()
+    application = _application_under_review(person)
+    client.force_login(caseworker)
+    with broker_down(closed_port_broker):
+        started = time.monotonic()
+        response = client.post(
+            f"/api/v1/status-applications/{application.pk}/grant/", {}, content_type="application/json"
+        )
+        elapsed = time.monotonic() - started
+    assert response.status_code in (200, 201), response.content
+    assert elapsed < 1.0, f"the grant waited {elapsed:.2f} s for the broker"
+    notice = Notification.objects.get(event="status.granted", person=person)
+    assert notice.state == Notification.State.PENDING and sms.outbox == []
+
+    # The broker is back: the sweeper (beat, every minute) hands the notice to the worker.
+    assert sweep_outbox_task.delay().get(timeout=20) == 1
+    wait_until(lambda: Notification.objects.get(pk=notice.pk).state == Notification.State.SENT)
+    assert [m.to for m in sms.outbox] == [person.phone]

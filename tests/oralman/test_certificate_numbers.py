@@ -79,7 +79,7 @@ def test_a_paper_number_of_an_earlier_year_moves_that_years_series(make_applicat
         "KND-PAVLOD-2026-000123; DROP",
     ],
 )
-def test_a_malformed_number_is_refused_and_nothing_changes(make_application, administrator, number):
+def test_a_malformed_number_is_refused_and_nothing_changes(make_application, administrator, caseworker, number):
     application = make_application(S.UNDER_REVIEW)
     with pytest.raises(DomainError) as exc:
         _grant(application, administrator, number)
@@ -88,6 +88,9 @@ def test_a_malformed_number_is_refused_and_nothing_changes(make_application, adm
     application.refresh_from_db()
     assert application.state == S.COMMISSION  # passed the commission, not granted
     assert not CertificateSeries.objects.exists()
+    # The fault it survives: every later automatic grant of the series still gets its number.
+    assert _grant(make_application(S.UNDER_REVIEW), caseworker).certificate_number == "KND-PAVLOD-2026-000001"
+    assert _grant(make_application(S.UNDER_REVIEW), caseworker).certificate_number == "KND-PAVLOD-2026-000002"
 
 
 @pytest.mark.django_db
