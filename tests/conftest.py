@@ -24,6 +24,22 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _restore_reference_data_after_transactional_tests(django_db_setup, django_db_blocker):
+    """A transactional test ends with a flush, which empties the reference data loaded by
+    migrations (regions, countries, groups, status rules). With --reuse-db the next run would
+    start on an empty database, so put the serialized contents back at the end of the session."""
+    yield
+    from django.db import connection
+
+    from core.models import Region
+
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents and not Region.objects.exists():
+            connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_calendar_overrides():
     """The working-day calendar keeps the override table in the process; a test's rows are rolled
