@@ -43,11 +43,17 @@ class Journey:
         page.set_default_timeout(TIMEOUT_MS)
         page.on("load", self._loaded)
         page.on("response", self._response)
+        page.on("dialog", self._dialog)
 
     # --- bookkeeping ------------------------------------------------------------------------------
 
     def _loaded(self, _page=None):
         self.page_loads += 1
+
+    def _dialog(self, dialog):
+        """A confirm() is answered yes, and counts as a click."""
+        self.clicks += 1
+        dialog.accept()
 
     def _response(self, response):
         if response.status >= 500:
@@ -67,7 +73,11 @@ class Journey:
     def counts(self) -> dict:
         steps = []
         for i, step in enumerate(self.steps):
-            end = self.steps[i + 1] if i + 1 < len(self.steps) else {"clicks_before": self.clicks, "loads_before": self.page_loads}
+            end = (
+                self.steps[i + 1]
+                if i + 1 < len(self.steps)
+                else {"clicks_before": self.clicks, "loads_before": self.page_loads}
+            )
             steps.append(
                 {
                     "step": step["step"],
@@ -94,7 +104,9 @@ class Journey:
         """Fail on a server error or an admin error banner, naming the step."""
         if self.server_errors:
             shot = self.shot(f"{self.step}-server-error")
-            raise JourneyError(f"[{self.name}] step '{self.step}': the server answered {self.server_errors[0]} (see {shot})")
+            raise JourneyError(
+                f"[{self.name}] step '{self.step}': the server answered {self.server_errors[0]} (see {shot})"
+            )
         banner = self.page.locator(".errornote, ul.messagelist li.error, .errorlist")
         if banner.count():
             texts = " | ".join(t.strip() for t in banner.all_inner_texts() if t.strip())
@@ -122,6 +134,21 @@ class Journey:
     def link(self, name: str, *, exact: bool = False, within=None) -> None:
         scope = within or self.page.locator("#content, #container").first
         self.click(scope.get_by_role("link", name=name, exact=exact).first)
+
+    def nav(self, model: str, *, add: bool = False) -> None:
+        """The admin's side menu: a model's list, or its "add" link next to it."""
+        row = self.page.locator("#nav-sidebar tr").filter(has=self.page.get_by_role("link", name=model, exact=True))
+        self.click(row.get_by_role("link").nth(1 if add else 0))
+
+    def logout(self) -> None:
+        self.button(re.compile("^(Выйти|Шығу|Log out)$", re.I))
+
+    def row_link(self, *texts: str) -> None:
+        """Open the list row that shows all these texts (its first link)."""
+        rows = self.page.locator("#result_list").get_by_role("row")
+        for text in texts:
+            rows = rows.filter(has_text=text)
+        self.click(rows.first.get_by_role("link").first)
 
     def button(self, name: str, *, exact: bool = False, navigates: bool = True, within=None) -> None:
         scope = within or self.page
@@ -164,7 +191,7 @@ class Journey:
     def expect_text(self, text: str | re.Pattern, *, within=None) -> None:
         scope = within or self.page.locator("body")
         try:
-            scope.get_by_text(text).first.wait_for(timeout=5_000)
+            scope.get_by_text(text).filter(visible=True).first.wait_for(timeout=5_000)
         except Exception as exc:
             shot = self.shot(f"{self.step}-missing-text")
             raise JourneyError(f"[{self.name}] step '{self.step}': expected to see {text!r} (see {shot})") from exc

@@ -7,6 +7,7 @@ see committed rows) with a serialized rollback, so the reference data survives t
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def demo_data(transactional_db, settings):
     years and requests, status holders and citizenship cases."""
     from django.core.management import call_command
 
-    call_command("load_demo", families=4, stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("load_demo", families=4, stdout=quiet)
 
 
 @pytest.fixture
@@ -49,11 +51,19 @@ def journey(request, live_server, settings, monkeypatch):
     # Playwright's sync API keeps an asyncio loop running in this thread; the ORM calls the test
     # makes meanwhile (fixtures, assertions) are synchronous and safe. Only for this test:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    language = getattr(request, "param", None) or "ru"
+    options = request.node.get_closest_marker("journey")
+    options = options.kwargs if options else {}
+    language = options.get("language", "ru")
+    width, height = options.get("viewport", (1366, 900))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         context = browser.new_context(
-            viewport={"width": 1366, "height": 900}, locale="ru-RU", timezone_id="Asia/Almaty", accept_downloads=True
+            viewport={"width": width, "height": height},
+            locale="ru-RU",
+            timezone_id="Asia/Almaty",
+            accept_downloads=True,
+            is_mobile=width < 600,
+            has_touch=width < 600,
         )
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
         page = context.new_page()
@@ -63,10 +73,8 @@ def journey(request, live_server, settings, monkeypatch):
         finally:
             failed = getattr(request.node, "rep_call", None)
             if failed is not None and failed.failed:
-                try:
+                with contextlib.suppress(Exception):  # the page may be gone
                     trip.shot("failure")
-                except Exception:  # the page may be gone
-                    pass
             counts = trip.write_counts()
             print(f"\n{trip.name}: {len(trip.shots)} screenshots in {trip.folder}; counts in {counts}")
             context.close()
