@@ -6,12 +6,37 @@ set (CI), a missing Redis fails the tests that need it instead of falling back.
 
 from __future__ import annotations
 
+import json
 import os
+import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests.factories import UserFactory
+
+_SESSION_STARTED = time.time()
+JOURNEYS = Path(__file__).resolve().parent.parent / "var" / "journeys"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Where the browser journeys left their screenshots, and the clicks and page loads counted."""
+    if not JOURNEYS.is_dir():
+        return
+    done = [
+        d for d in sorted(JOURNEYS.iterdir()) if (d / "counts.json").exists() and d.stat().st_mtime >= _SESSION_STARTED
+    ]
+    if not done:
+        return
+    terminalreporter.section("browser journeys")
+    for folder in done:
+        counts = json.loads((folder / "counts.json").read_text())
+        shots = len(list(folder.glob("*.png")))
+        terminalreporter.write_line(
+            f"{folder}: {shots} screenshots; {counts['clicks']} clicks, {counts['page_loads']} page loads, "
+            f"{counts['typed_urls']} typed addresses, {counts['fields_filled']} fields typed (last step: {counts['last_step']})"
+        )
 
 
 def pytest_collection_modifyitems(items):

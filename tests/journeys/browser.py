@@ -122,6 +122,22 @@ class Journey:
         self.page.goto(url)
         self.check()
 
+    def read_paper_link(self, url: str, label: str) -> None:
+        """Type a link printed on paper into a new tab, look at it, close the tab."""
+        self.typed_urls += 1
+        tab = self.page.context.new_page()
+        tab.on("load", self._loaded)
+        tab.on("response", self._response)
+        try:
+            tab.goto(url)
+            path = self.folder / f"{len(self.shots) + 1:02d}-{_slug(label)}.png"
+            tab.screenshot(path=str(path), full_page=True)
+            self.shots.append(path)
+            self.check()
+            self.last_paper_text = tab.locator("body").inner_text()
+        finally:
+            tab.close()
+
     def click(self, locator, *, navigates: bool = True) -> None:
         self.clicks += 1
         if navigates:
@@ -136,9 +152,12 @@ class Journey:
         self.click(scope.get_by_role("link", name=name, exact=exact).first)
 
     def nav(self, model: str, *, add: bool = False) -> None:
-        """The admin's side menu: a model's list, or its "add" link next to it."""
-        row = self.page.locator("#nav-sidebar tr").filter(has=self.page.get_by_role("link", name=model, exact=True))
-        self.click(row.get_by_role("link").nth(1 if add else 0))
+        """The admin's side menu (or the home page's list of models): a model's list, or its "add"
+        link next to it."""
+        row = self.page.locator("#nav-sidebar tr, #content-main tr").filter(
+            has=self.page.get_by_role("link", name=model, exact=True)
+        )
+        self.click(row.first.get_by_role("link").nth(1 if add else 0))
 
     def logout(self) -> None:
         self.button(re.compile("^(Выйти|Шығу|Log out)$", re.I))

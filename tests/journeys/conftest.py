@@ -32,12 +32,12 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def demo_data(transactional_db, settings):
-    """The demo data set, small: the demo users of each role, a center with its desk, quota
+    """The demo data set, small (with 10 families some referrals stay open for the desk): the demo users of each role, a center with its desk, quota
     years and requests, status holders and citizenship cases."""
     from django.core.management import call_command
 
     with open(os.devnull, "w") as quiet:
-        call_command("load_demo", families=4, stdout=quiet)
+        call_command("load_demo", families=10, stdout=quiet)
 
 
 @pytest.fixture
