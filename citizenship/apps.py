@@ -19,3 +19,9 @@ class CitizenshipConfig(AppConfig):
 
         # Open citizenship applications join the caseworkers' daily deadline digest.
         register_deadline_source("citizenship.application", citizenship_deadlines)
+
+        from citizenship.casefile import section as case_section
+        from core.casefile import register_case_section
+
+        # Its rows on the family case file (oralman does not import this app).
+        register_case_section(case_section())

@@ -23,6 +23,7 @@ from core.errors import DomainError
 from core.iin import iin_warnings
 from core.masking import mask_iin, mask_passport, shows_identifiers
 from oralman import imports, matching, merging, selectors, services
+from oralman.casefile_views import FamilyCaseFileMixin, PersonCaseFileMixin
 from oralman.forms import ExtendForm, GrantForm, RecommendForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
     OPEN_APPLICATION_STATES,
@@ -63,6 +64,21 @@ class OverdueFilter(admin.SimpleListFilter):
             return queryset.filter(open_states, decision_due=today)
         if self.value() == "on_time":
             return queryset.filter(open_states, decision_due__gt=today)
+        return queryset
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = _("assigned caseworker")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("assigned to me")), ("nobody", _("not assigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_caseworker=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_caseworker__isnull=True)
         return queryset
 
 
@@ -144,7 +160,7 @@ class PersonAdminForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin):
+class PersonAdmin(PersonCaseFileMixin, ScopedAdmin):
     selector = staticmethod(selectors.person_list)
     form = PersonAdminForm
     list_display = [
@@ -325,14 +341,28 @@ class FamilyMemberInline(ScopedInline):
 
 
 @admin.register(Family)
-class FamilyAdmin(ScopedAdmin):
+class FamilyAdmin(FamilyCaseFileMixin, ScopedAdmin):
     selector = staticmethod(selectors.family_list)
-    list_display = ["id", "head", "region", "created_at"]
-    list_filter = ["region"]
+    list_display = ["id", "head", "region", "assigned_caseworker", "created_at", "case_file_link"]
+    list_filter = ["region", AssignedFilter]
+    list_select_related = ["head", "region", "assigned_caseworker"]
+    readonly_fields = ["assigned_caseworker"]
+    actions = ["assign_to_me"]
     search_fields = ["head__surname", "head__given_name", "head__surname_latin", "=head__iin"]
     autocomplete_fields = ["head"]
     inlines = [FamilyMemberInline]
     ordering = ["-id"]
+
+    @admin.display(description=_("case file"))
+    def case_file_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:oralman_family_casefile", args=[obj.pk]), _("open"))
+
+    @admin.action(description=_("Assign the selected families to me"), permissions=["assign"])
+    def assign_to_me(self, request, queryset):
+        FamilyCaseFileMixin.assign_to_me(self, request, queryset)
+
+    def has_assign_permission(self, request):
+        return authz.can(request.user, "oralman.assign_family", Family)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -463,8 +493,21 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
 
     @admin.display(description=_("certificate"))
     def certificate(self, obj):
-        numbers = [s.certificate_number for s in obj.statuses.order_by("id")] if obj.pk else []
-        return ", ".join(numbers) or "—"
+        """Each certificate number links to the status (print buttons there) and its verification
+        page once printed."""
+        if not obj.pk:
+            return "—"
+        statuses = list(obj.statuses.select_related("person").order_by("id"))
+        if not statuses:
+            return "—"
+        return format_html_join(
+            "",
+            '<div><a href="{}">{}</a> — {}</div>',
+            (
+                (reverse("admin:oralman_kandasstatus_change", args=[s.pk]), s.certificate_number, s.person)
+                for s in statuses
+            ),
+        )
 
     @admin.display(description=_("documents for the grant"))
     def checklist(self, obj):

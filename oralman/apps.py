@@ -23,6 +23,7 @@ class OralmanConfig(AppConfig):
         authz.register_scope(models.PersonMerge, selectors.person_merge_list)
         authz.register_scope(models.ImportBatch, selectors.import_batch_list)
         authz.register_scope(models.ImportRow, selectors.import_row_list)
+        authz.register_child_scope(models.CaseNote, "family", selectors.family_list)
 
         # Every search box that reaches a person (applications, families, statuses, documents,
         # quota requests, placements, citizenship) finds them the way the person list does.
