@@ -25,3 +25,10 @@ class CitizenshipConfig(AppConfig):
 
         # Its rows on the family case file (oralman does not import this app).
         register_case_section(case_section())
+
+        from citizenship import home as citizenship_home
+        from core.home import register_queue_source
+
+        # Rows of the caseworker's work queue on the home page.
+        register_queue_source("deadlines", citizenship_home.citizenship_deadlines)
+        register_queue_source("returned", citizenship_home.citizenship_returned)

@@ -183,7 +183,7 @@ def readable(events, *, masked: dict | None = None, records: dict | None = None)
                     name, field_label(model, name), reader.read(model, name, before), reader.read(model, name, after)
                 )
             )
-        record = records.get((model, event.pgh_obj_id)) or (str(model._meta.verbose_name) if model else "")
+        record = records.get((model, str(event.pgh_obj_id))) or (str(model._meta.verbose_name) if model else "")
         rows.append(
             HistoryRow(
                 at=event.pgh_created_at,

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Value
+from django.db.models import Case, F, Q, Value, When
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -458,7 +458,8 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
         Transition("withdraw", _("Withdraw"), S.WITHDRAWN,
                    lambda o, u, d: services.application_withdraw(application=o, actor=u, reason=d["reason"]), style="danger"),
     )  # fmt: skip
-    list_display = ["id", "applicant", "region", "state", "channel", "submitted_on", "decision_due", "deadline_flag"]
+    # The deadline first (visible at 1366 px); open applications first, earliest deadline first.
+    list_display = ["id", "applicant", "decision_due", "deadline_flag", "state", "region", "submitted_on", "channel"]
     list_filter = ["state", OverdueFilter, "region", "channel", "applicant__country_of_origin"]
     search_fields = [
         "applicant__surname", "applicant__given_name", "applicant__surname_latin", "applicant__given_name_latin",
@@ -483,13 +484,26 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
     fields = ["applicant", "representative", "family", "region", "channel", *readonly_fields]
     autocomplete_fields = ["applicant", "representative", "family"]
     inlines = [ApplicationMemberInline, TransitionInline]
-    ordering = ["-created_at", "-id"]
+    ordering = [
+        # With the department first, then waiting for the applicant (draft, returned), then decided.
+        Case(
+            When(state__in=OPEN_APPLICATION_STATES, then=Value(0)),
+            When(state__in=[S.DRAFT, S.RETURNED], then=Value(1)),
+            default=Value(2),
+        ).asc(),
+        F("decision_due").asc(nulls_last=True),
+        "-id",
+    ]
 
     @admin.display(description=_("deadline"))
     def deadline_flag(self, obj):
         if obj.is_overdue():
             return format_html('<strong style="color:#ba2121">{}</strong>', _("overdue"))
-        return "—" if obj.state not in OPEN_APPLICATION_STATES else _("on time")
+        if obj.state not in OPEN_APPLICATION_STATES:
+            return "—"
+        if obj.decision_due == timezone.localdate():
+            return format_html('<strong style="color:#b26a00">{}</strong>', _("due today"))
+        return _("on time")
 
     @admin.display(description=_("certificate"))
     def certificate(self, obj):

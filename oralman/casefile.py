@@ -103,6 +103,15 @@ class CaseFile:
         return [s for s in self.statuses if s.is_valid_on(today)]
 
     @property
+    def head_may_apply(self) -> bool:
+        """Whether the family application can be filed now: the head has no open application and
+        no valid status (the services check the rest)."""
+        head = self.head.pk
+        return not any(
+            a.applicant_id == head and a.state in services.OPEN_STATES for a in self.applications
+        ) and not any(s.person_id == head for s in self.active_statuses)
+
+    @property
     def missing_count(self) -> int:
         return sum(1 for line in self.checklist if line.problem)
 
@@ -136,7 +145,8 @@ def _checklist(persons, documents, required, today) -> list[ChecklistLine]:
                 filed.get((person.pk, item.doc_type), []), item, verified=True, on=today
             )
             lines.append(ChecklistLine(person=person, required=item, problem=problem))
-    return lines
+    order = {p.pk: i for i, p in enumerate(persons)}
+    return sorted(lines, key=lambda line: order[line.person.pk])
 
 
 def _history(*, family, memberships, persons, documents, applications, statuses, notes, masked) -> list[HistoryRow]:
@@ -153,7 +163,7 @@ def _history(*, family, memberships, persons, documents, applications, statuses,
     records = {}
     for objs in groups:
         for obj in objs:
-            records[(type(obj), obj.pk)] = f"{obj._meta.verbose_name}: {obj}"
+            records[(type(obj), str(obj.pk))] = f"{obj._meta.verbose_name}: {obj}"
     return readable(events[:HISTORY_SHOWN], masked=masked, records=records)
 
 
@@ -168,6 +178,8 @@ def case_file(*, user, family: Family | None = None, person: Person | None = Non
             .select_related("person")
             .order_by("left_on", "relationship", "person__birth_date")
         )
+        rank = {"head": 0, "spouse": 1}
+        memberships.sort(key=lambda m: (m.left_on is not None, rank.get(m.relationship, 2), m.person.birth_date))
         current = [m for m in memberships if m.left_on is None]
         persons = [m.person for m in current]
     else:
@@ -217,7 +229,13 @@ def case_file(*, user, family: Family | None = None, person: Person | None = Non
     if not full:
         for document in documents:
             document.number = mask_passport(document.number)
-    checklist = _checklist(persons, documents, services.required_documents(), today)
+    # The checklist is for who may receive the status: Kazakh nationality, never a citizen, no status yet.
+    candidates = [
+        p for p in persons
+        if p.is_kazakh_nationality and not p.citizen_since and not p.former_kz_citizen
+        and not any(s.person_id == p.pk and s.is_valid_on(today) for s in statuses)
+    ] or persons[:1]  # fmt: skip
+    checklist = _checklist(candidates, documents, services.required_documents(), today)
     history = _history(
         family=family, memberships=memberships, persons=persons, documents=documents, applications=applications,
         statuses=statuses, notes=notes, masked={} if full else {"iin": mask_iin, "passport_number": mask_passport},

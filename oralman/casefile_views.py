@@ -220,7 +220,7 @@ def render_case_file(model_admin, request, file, *, note_form):
         "opts": Family._meta if family else Person._meta,
         "file": file,
         "note_form": note_form if can_change else None,
-        "can_file_status": can_change and authz.can(user, authz.ADD, StatusApplication),
+        "can_file_status": can_change and file.head_may_apply and authz.can(user, authz.ADD, StatusApplication),
         "file_status_form": FileStatusForm(),
         "can_assign": family is not None and authz.can(user, "oralman.assign_family", family),
         "assign_form": AssignForm(

@@ -96,6 +96,8 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
 
     # --- The admin site itself ----------------------------------------------------------------------
     "admin:index GET": ALL_STAFF,
+    "home GET": ALL_STAFF,  # each role's home page (core.home) at /admin/
+    "app_list GET": ALL_STAFF,  # the stock index, kept at /admin/apps/
     "admin:app_list GET": ALL_STAFF,  # /admin/oralman/: every role reads some of the case file
     "admin:password_change *": ALL_STAFF,
     "admin:password_change_done GET": ALL_STAFF,
@@ -310,7 +312,7 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
 # Admin views that only read (GET); every other admin view is tried with GET and POST.
 GET_ONLY_SUFFIXES = ("_changelist", "_history", "_my_desk", "_desk", "_certificate", "_decision")
 GET_ONLY_NAMES = {
-    "admin:index", "admin:app_list", "admin:jsi18n", "admin:view_on_site", "admin:autocomplete",
+    "admin:index", "admin:app_list", "home", "app_list", "admin:jsi18n", "admin:view_on_site", "admin:autocomplete",
     "admin:password_change_done", "reports:index", "reports:page", "healthz", "documents:verify",
     "schema", "api-docs", "api-redoc",
 }  # fmt: skip
