@@ -73,7 +73,7 @@ def case_file_url(user, obj) -> str:
     applications, which the case file shows) or a record that belongs to no person."""
     from django.urls import reverse
 
-    if obj is None or obj.pk is None or not user.has_perm("oralman.view_statusapplication"):
+    if obj is None or obj.pk is None or not authz.can(user, "oralman.view_statusapplication", type(obj)):
         return ""
     label = obj._meta.label
     if label == "oralman.Family":

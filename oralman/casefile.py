@@ -124,6 +124,8 @@ def _flags(person: Person, *, today, statuses, open_applications, duplicates) ->
         flags.append(_("citizen of Kazakhstan"))
     elif any(s.person_id == person.pk and s.is_valid_on(today) for s in statuses):
         flags.append(_("kandas status"))
+    if not person.is_kazakh_nationality:
+        flags.append(_("nationality: %(nationality)s") % {"nationality": person.ethnicity or "—"})
     if person.pk in open_applications:
         flags.append(_("open application"))
     if person.pk in duplicates:

@@ -1163,7 +1163,8 @@ class FamilyFiling:
 def family_file_status_application(*, family: Family, actor, channel: str = "psc") -> FamilyFiling:
     """One status application for the family: the head applies (application_create) and every
     other current member who may be listed is listed (application_list_member); a member the law
-    excludes (a citizen, a status holder, on another open application) is skipped with the reason.
+    excludes (another nationality, a citizen, a status holder, on another open application) is
+    skipped with the reason.
     A head who cannot apply stops the filing (the family application is the head's)."""
     authz.authorize_actor(actor, authz.CHANGE, family)
     members = list(
@@ -1175,6 +1176,11 @@ def family_file_status_application(*, family: Family, actor, channel: str = "psc
     filing = FamilyFiling(application=application, listed=[family.head])
     for member in members:
         if member.person_id == family.head_id:
+            continue
+        if not member.person.is_kazakh_nationality:
+            filing.skipped.append(
+                (member.person, _("another nationality: stays on the family's file but gets no status"))
+            )
             continue
         try:
             with transaction.atomic():
