@@ -381,15 +381,49 @@ class Family(models.Model):
 
     head = models.ForeignKey(Person, verbose_name=_("head of family"), on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="families")
+    assigned_caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned caseworker"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="assigned_families",
+        help_text=_("The caseworker of the family's region who handles the case (oralman.services.family_assign)."),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("family")
         verbose_name_plural = _("families")
         ordering = ["-id"]
+        permissions = [
+            ("assign_family", _("Can assign a caseworker to a family")),
+            ("transfer_family", _("Can transfer a family to another region")),
+        ]
 
     def __str__(self) -> str:
         return _("Family of %(head)s") % {"head": self.head}
+
+
+@track_changes
+class CaseNote(models.Model):
+    """A free-text note on a family's case (a call, a visit, a transfer's reason): written once,
+    never edited, shown on the case file."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="notes", verbose_name=_("family"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="case_notes", verbose_name=_("about")
+    )
+    text = models.TextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("written by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
 
 class Relationship(models.TextChoices):
