@@ -120,17 +120,17 @@ def test_every_admin_list_and_change_page_shows_translated_headers_and_labels(cl
     client.force_login(User.objects.get(username="admin"))
     client.cookies["django_language"] = lang
     english, pages = [], 0
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         if model._meta.app_label not in OUR_APPS:
             continue
-        info = (model._meta.app_label, model._meta.model_name)
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         try:
-            urls = [reverse("admin:%s_%s_changelist" % info)]
+            urls = [reverse(f"{prefix}_changelist")]
         except NoReverseMatch:
             continue
         first = model.objects.order_by("pk").first()
         if first is not None:
-            urls.append(reverse("admin:%s_%s_change" % info, args=[first.pk]))
+            urls.append(reverse(f"{prefix}_change", args=[first.pk]))
         for url in urls:
             response = client.get(url)
             if response.status_code != 200:
