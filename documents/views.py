@@ -37,8 +37,7 @@ def _too_many(request) -> bool:
         return False
 
 
-def _answer(request, template: str, context: dict, status: int = 200):
-    chosen = _language(request)
+def _answer(request, template: str, context: dict, status: int = 200, chosen: str | None = None):
     if _too_many(request):
         template, context, status = "documents/verify_rate_limited.html", {}, 429
     response = render(request, template, context | {"languages": settings.LANGUAGES}, status=status)
@@ -54,8 +53,10 @@ def _answer(request, template: str, context: dict, status: int = 200):
 @require_GET
 @never_cache
 def verify(request, code: str):
+    chosen = _language(request)  # first: the document's kind is named in the page's language
     verification = verification_for(code)
-    return _answer(request, "documents/verify.html", {"verification": verification}, 200 if verification else 404)
+    status = 200 if verification else 404
+    return _answer(request, "documents/verify.html", {"verification": verification}, status, chosen)
 
 
 @require_GET
@@ -68,4 +69,5 @@ def enter_code(request):
         lang = request.GET.get("lang", "")
         return redirect(f"{url}?lang={lang}" if lang in dict(settings.LANGUAGES) else url)
     typed = request.GET.get("code", "")
-    return _answer(request, "documents/enter_code.html", {"typed": typed, "unreadable": bool(typed) and not code})
+    context = {"typed": typed, "unreadable": bool(typed) and not code}
+    return _answer(request, "documents/enter_code.html", context, chosen=_language(request))

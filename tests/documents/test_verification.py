@@ -152,6 +152,8 @@ def test_the_verification_page_switches_language(client, status, lang, words):
     response = client.get(reverse("documents:verify", args=[issued.code]), {"lang": lang})
     body = response.content.decode()
     assert f'<html lang="{lang}"' in body and words in body
+    kind = {"kk": "қандас куәлігі", "en": "kandas certificate", "ru": "удостоверение кандаса"}[lang]
+    assert kind in body.lower()
     assert response.cookies["django_language"].value == lang
     for other in {"ru", "kk", "en"} - {lang}:
         assert f'href="?lang={other}"' in body
