@@ -165,3 +165,33 @@ def test_every_field_of_our_models_has_a_translated_name():
         and not isinstance(field.verbose_name, Promise)
     ]
     assert untranslated == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "granted", "wrong"),
+    [("ru", "принят в гражданство", "статус присвоен"), ("kk", "азаматтыққа қабылданды", "мәртебе берілді")],
+)
+def test_a_granted_citizenship_application_says_citizenship_not_status(client, administrator, lang, granted, wrong):
+    from django.urls import reverse
+
+    from tests.citizenship import factories as f
+
+    application = f.application(state="granted")
+    client.force_login(administrator)
+    client.cookies["django_language"] = lang
+    for url in (
+        reverse("admin:citizenship_citizenshipapplication_change", args=[application.pk]),
+        reverse("admin:citizenship_citizenshipapplication_changelist"),
+        reverse("admin:citizenship_citizenshipapplication_history", args=[application.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert wrong not in html, url
+    assert granted in client.get(reverse("admin:citizenship_citizenshipapplication_changelist")).content.decode()
+
+
+@pytest.mark.parametrize(("lang", "start", "end"), [("ru", "с", "по"), ("kk", "бастап", "дейін")])
+def test_report_periods_read_from_and_to_dates_not_states(lang, start, end):
+    """The state logs' "from"/"to" used to share msgids with the report period ("из состояния")."""
+    with translation.override(lang):
+        assert (gettext("from"), gettext("to")) == (start, end)
