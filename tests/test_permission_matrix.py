@@ -77,6 +77,7 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     # --- Public pages -------------------------------------------------------------------------------
     "healthz GET": "ACSND",
     "documents:verify GET": "ACSND",
+    "documents:enter GET": "ACSND",  # the form to type a code (it opens documents:verify)
     "token-login POST": "ACSND",  # the API's sign-in (an empty body: 400)
     "token-logout POST": NOBODY,  # only an API token signs itself out (a session gets 401)
     # The second factor's pages: anonymous users are sent to the login page.
@@ -314,6 +315,7 @@ GET_ONLY_SUFFIXES = ("_changelist", "_history", "_my_desk", "_desk", "_certifica
 GET_ONLY_NAMES = {
     "admin:index", "admin:app_list", "home", "app_list", "admin:jsi18n", "admin:view_on_site", "admin:autocomplete",
     "admin:password_change_done", "reports:index", "reports:page", "healthz", "documents:verify",
+    "documents:enter",
     "schema", "api-docs", "api-redoc",
 }  # fmt: skip
 TRANSITION_NAMES = {
