@@ -90,6 +90,16 @@ def test_each_report_renders_a_chart_and_a_table_and_downloads(client, analyst, 
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     xlsx = client.get(url, {"year": decided_year.year, "format": "xlsx"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    import io
+
+    import openpyxl
+
+    from core.reports import REPORTS, sheet_name
+
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == [sheet_name(REPORTS[slug].title)] != ["Tablib Dataset"]
+    heading = [row[0].value for row in book.active.iter_rows(max_row=3)]
+    assert heading[:2] == [str(REPORTS[slug].title), f"Год: {decided_year.year}"]
 
 
 @pytest.mark.django_db
