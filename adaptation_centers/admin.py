@@ -44,6 +44,7 @@ from adaptation_centers.models import (
 )
 from core import authz
 from core.admin_base import ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
+from core.admin_filters import dropdown
 from core.errors import DomainError
 from core.roles import Role, role_of
 from oralman.models import Person
@@ -115,7 +116,7 @@ class CenterAdmin(ScopedAdmin):
     selector = staticmethod(selectors.center_list)
     form = CenterForm
     list_display = ["name", "kind", "region", "capacity", "beds_taken_col", "free_beds_col", "is_open", "desk_link"]
-    list_filter = ["kind", "region", "is_open"]
+    list_filter = ["kind", dropdown("region"), "is_open"]
     search_fields = ["name_ru", "name_kk", "name_en", "address"]
     ordering = ["name_ru", "id"]
 
@@ -453,7 +454,7 @@ class PlacementAdmin(TransitionAdminMixin, ScopedAdmin):
     list_display = [
         "person", "family", "center", "beds", "check_in_on", "planned_check_out_on", "checked_out_on", "stay_flag",
     ]  # fmt: skip
-    list_filter = [StayFilter, "center", "center__region", "check_out_reason"]
+    list_filter = [StayFilter, dropdown("center"), dropdown("center__region"), "check_out_reason"]
     search_fields = ["person__surname", "person__given_name", "person__surname_latin", "=person__iin"]
     readonly_fields = [
         "center", "family", "person", "beds", "check_in_on", "planned_check_out_on", "checked_out_on",
@@ -532,7 +533,7 @@ class ReferralAdmin(TransitionAdminMixin, ScopedAdmin):
         ),
     )  # fmt: skip
     list_display = ["referred_on", "person", "family", "center", "source", "state", "placement", "created_by"]
-    list_filter = ["state", "source", "center__kind", "center"]
+    list_filter = ["state", "source", "center__kind", dropdown("center")]
     search_fields = ["person__surname", "person__given_name", "person__surname_latin", "=person__iin"]
     autocomplete_fields = ["person", "family"]
     ordering = ["-referred_on", "-id"]
@@ -604,7 +605,7 @@ class ServiceRecordAdmin(ScopedAdmin):
     selector = staticmethod(selectors.service_record_list)
     form = ServiceRecordForm
     list_display = ["given_on", "person", "kind", "center", "hours", "outcome", "language_level", "given_by"]
-    list_filter = ["kind__category", "kind", "outcome", "center"]
+    list_filter = ["kind__category", "kind", "outcome", dropdown("center")]
     search_fields = ["person__surname", "person__given_name", "person__surname_latin", "=person__iin"]
     autocomplete_fields = ["person"]
     date_hierarchy = "given_on"
@@ -663,7 +664,7 @@ class EnrolmentInline(ScopedInline):
 class CourseAdmin(ScopedAdmin):
     selector = staticmethod(selectors.course_list)
     list_display = ["title", "kind", "center", "starts_on", "ends_on", "teacher", "attendance_link"]
-    list_filter = ["kind", "center"]
+    list_filter = ["kind", dropdown("center")]
     search_fields = ["title"]
     inlines = [EnrolmentInline]
 

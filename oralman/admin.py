@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import authz
 from core.admin_base import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
+from core.admin_filters import dropdown
 from core.audit import log_read
 from core.authz import can
 from core.errors import DomainError
@@ -157,7 +158,7 @@ class PersonAdmin(ScopedAdmin):
         "country_of_origin",
         "region",
     ]
-    list_filter = ["region", "country_of_origin", "sex"]
+    list_filter = [dropdown("region"), dropdown("country_of_origin"), "sex"]
     search_fields = ["surname", "given_name", "surname_latin", "given_name_latin", "=iin", "=passport_number"]
     ordering = ["surname", "given_name", "id"]
     autocomplete_fields = ["country_of_origin", "citizenship", "passport_country"]
@@ -328,7 +329,7 @@ class FamilyMemberInline(ScopedInline):
 class FamilyAdmin(ScopedAdmin):
     selector = staticmethod(selectors.family_list)
     list_display = ["id", "head", "region", "created_at"]
-    list_filter = ["region"]
+    list_filter = [dropdown("region")]
     search_fields = ["head__surname", "head__given_name", "head__surname_latin", "=head__iin"]
     autocomplete_fields = ["head"]
     inlines = [FamilyMemberInline]
@@ -429,7 +430,7 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
                    lambda o, u, d: services.application_withdraw(application=o, actor=u, reason=d["reason"]), style="danger"),
     )  # fmt: skip
     list_display = ["id", "applicant", "region", "state", "channel", "submitted_on", "decision_due", "deadline_flag"]
-    list_filter = ["state", OverdueFilter, "region", "channel", "applicant__country_of_origin"]
+    list_filter = ["state", OverdueFilter, dropdown("region"), "channel", dropdown("applicant__country_of_origin")]
     search_fields = [
         "applicant__surname", "applicant__given_name", "applicant__surname_latin", "applicant__given_name_latin",
         "=applicant__iin", "=applicant__passport_number", "=statuses__certificate_number",
@@ -587,7 +588,7 @@ class KandasStatusAdmin(TransitionAdminMixin, ScopedAdmin):
         "terminated_on",
         "termination_reason",
     ]
-    list_filter = [StatusActiveFilter, "termination_reason", "application__region"]
+    list_filter = [StatusActiveFilter, "termination_reason", dropdown("application__region")]
     search_fields = ["=certificate_number", "person__surname", "person__surname_latin", "=person__iin"]
     list_select_related = ["person"]
     readonly_fields = [*(f.name for f in KandasStatus._meta.fields), "printable_certificate"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import authz
 from core.admin_base import ReasonForm, ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
+from core.admin_filters import dropdown
 from core.audit import acting
 from core.errors import DomainError
 from core.models import Region
@@ -262,7 +263,7 @@ class QuotaRequestAdmin(TransitionAdminMixin, ScopedAdmin):
         "id", "family", "quota_year", "region", "places", "state", "rank", "waitlist_position",
         "deciding_category", "run_link", "submitted_at",
     ]  # fmt: skip
-    list_filter = ["quota_year", "state", "region", "deciding_category"]
+    list_filter = ["quota_year", "state", dropdown("region"), "deciding_category"]
     list_select_related = ["family__head", "quota_year", "region", "deciding_category", "decided_by_run"]
     search_fields = ["family__head__surname", "family__head__surname_latin", "=family__head__iin", "=id"]
     ordering = ["quota_year", "region_id", "rank", "submitted_at", "id"]
