@@ -29,9 +29,9 @@ def test_an_option_of_the_dropdown_filters_the_list(client, administrator):
     client.force_login(administrator)
     url = reverse("admin:oralman_person_changelist")
     html = client.get(url).content.decode()
-    option = re.search(r'<option value="([^"]*country_of_origin__id__exact=%d[^"]*)"' % china.pk, html).group(1)
+    option = re.search(rf'<option value="([^"]*country_of_origin__id__exact={china.pk}[^"]*)"', html).group(1)
     response = client.get(url + option.replace("&amp;", "&"))
     assert [p.pk for p in response.context["cl"].result_list] == [from_china.pk]
     assert re.search(
-        r'<option value="[^"]*country_of_origin__id__exact=%d[^"]*" selected>' % china.pk, response.content.decode()
+        rf'<option value="[^"]*country_of_origin__id__exact={china.pk}[^"]*" selected>', response.content.decode()
     )
