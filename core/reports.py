@@ -286,8 +286,10 @@ def svg_bar_chart(report: Report, rows: list[dict], *, width: int = 800, bar_hei
                 "bars": bars,
             }
         )
+    # The legend spans the whole width, so four or more series still fit (it once ran off the right edge).
+    spacing = (width - 10) // max(len(chart.values), 1)
     legend = [
-        {"text": labels.get(k, k), "color": palette[j % len(palette)], "x": left + j * 190}
+        {"text": labels.get(k, k), "color": palette[j % len(palette)], "x": 10 + j * spacing}
         for j, k in enumerate(chart.values)
     ]
     return {
