@@ -121,6 +121,8 @@ class Placement(models.Model):
         _("check-out reason"), max_length=20, choices=CheckOutReason.choices, blank=True
     )
     check_out_note = models.TextField(_("check-out note"), blank=True)
+    # When the check-out was recorded: the desk may undo it for KANDAS_CHECKOUT_UNDO_MINUTES after.
+    checked_out_at = models.DateTimeField(_("check-out recorded at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -28,6 +28,7 @@ from core.admin_base import (
     Transition,
     TransitionAdminMixin,
 )
+from core.admin_filters import dropdown
 from core.audit import log_read
 from core.authz import can
 from core.errors import DomainError
@@ -254,7 +255,7 @@ class PersonAdmin(PersonCaseFileMixin, ScopedAdmin):
         "country_of_origin",
         "region",
     ]
-    list_filter = ["region", "country_of_origin", "sex"]
+    list_filter = [dropdown("region"), dropdown("country_of_origin"), "sex"]
     search_fields = ["surname", "given_name", "surname_latin", "given_name_latin", "=iin", "=passport_number"]
     ordering = ["surname", "given_name", "id"]
     autocomplete_fields = ["country_of_origin", "citizenship", "passport_country"]
@@ -476,7 +477,7 @@ class FamilyAdmin(FamilyCaseFileMixin, ScopedAdmin):
     selector = staticmethod(selectors.family_list)
     form = FamilyAdminForm
     list_display = ["id", "head", "region", "assigned_caseworker", "created_at", "case_file_link"]
-    list_filter = ["region", AssignedFilter]
+    list_filter = [dropdown("region"), AssignedFilter]
     list_select_related = ["head", "region", "assigned_caseworker"]
     readonly_fields = ["assigned_caseworker"]
     actions = ["assign_to_me"]
@@ -602,7 +603,7 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
     )  # fmt: skip
     # The deadline first (visible at 1366 px); open applications first, earliest deadline first.
     list_display = ["id", "applicant", "decision_due", "deadline_flag", "state", "region", "submitted_on", "channel"]
-    list_filter = ["state", OverdueFilter, "region", "channel", "applicant__country_of_origin"]
+    list_filter = ["state", OverdueFilter, dropdown("region"), "channel", dropdown("applicant__country_of_origin")]
     search_fields = [
         "applicant__surname", "applicant__given_name", "applicant__surname_latin", "applicant__given_name_latin",
         "=applicant__iin", "=applicant__passport_number", "=statuses__certificate_number",
@@ -786,7 +787,7 @@ class KandasStatusAdmin(TransitionAdminMixin, ScopedAdmin):
         "terminated_on",
         "termination_reason",
     ]
-    list_filter = [StatusActiveFilter, "termination_reason", "application__region"]
+    list_filter = [StatusActiveFilter, "termination_reason", dropdown("application__region")]
     search_fields = ["=certificate_number", "person__surname", "person__surname_latin", "=person__iin"]
     list_select_related = ["person"]
     readonly_fields = [*(f.name for f in KandasStatus._meta.fields), "printable_certificate"]

@@ -199,8 +199,11 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     # GET only redirects back to the desk (no state change); POST needs the permission to add a stay.
     "admin:adaptation_centers_center_check_in GET": ("--SND", WHOLE_COUNTRY),
     "admin:adaptation_centers_center_check_in POST": "--S-D",
+    # GET is the confirmation step for the center's staff (a redirect back to the desk for others).
     "admin:adaptation_centers_center_check_out GET": ("--SND", WHOLE_COUNTRY),
     "admin:adaptation_centers_center_check_out POST": "--S-D",
+    "admin:adaptation_centers_center_undo_check_out GET": ("--SND", WHOLE_COUNTRY),
+    "admin:adaptation_centers_center_undo_check_out POST": "--S-D",
     "admin:adaptation_centers_center_services GET": ("--SND", WHOLE_COUNTRY),
     "admin:adaptation_centers_center_services POST": "--S-D",
     "admin:adaptation_centers_center_register_arrival GET": ("--SND", WHOLE_COUNTRY),

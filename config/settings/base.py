@@ -227,6 +227,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Two records of one person merged into one can be separated again for this many days (oralman.merging).
 KANDAS_MERGE_UNDO_DAYS = env.int("KANDAS_MERGE_UNDO_DAYS", default=30)
+# A check-out at a center's desk can be undone for this many minutes (adaptation_centers.services).
+KANDAS_CHECKOUT_UNDO_MINUTES = env.int("KANDAS_CHECKOUT_UNDO_MINUTES", default=15)
 
 # Uploaded identity documents and exports: random names, outside any public path, served only by
 # core.files' download view after the record's permission check (never through MEDIA_URL).
