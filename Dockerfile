@@ -8,7 +8,7 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=build ALLOWED_HOSTS=* \
-    DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+    DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 KANDAS_PUBLIC_BASE_URL=https://build.invalid \
     python manage.py collectstatic --no-input
 RUN useradd --create-home kandas && mkdir -p /app/media /app/private-media && chown kandas /app/media /app/private-media
 USER kandas

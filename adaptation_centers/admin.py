@@ -4,6 +4,7 @@ adaptation_centers.services; every list comes from adaptation_centers.selectors 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -13,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,6 +44,7 @@ from adaptation_centers.models import (
 )
 from core import authz
 from core.admin_base import ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
+from core.admin_filters import dropdown
 from core.errors import DomainError
 from core.roles import Role, role_of
 from oralman.models import Person
@@ -51,6 +54,15 @@ def _form_error(form, exc: DomainError) -> None:
     """Show a refused rule next to its field (or on top of the form)."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, str(exc.message))
+
+
+def _errors_banner(request, form) -> None:
+    """A form's errors also as the banner on top of the page (the form may be far below): each
+    message with the label of its field, which the form highlights (error_css_class)."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        for error in errors:
+            messages.error(request, f"{capfirst(label)}: {error}" if label else error)
 
 
 # --- Centers and the desk ----------------------------------------------------------------------
@@ -104,7 +116,7 @@ class CenterAdmin(ScopedAdmin):
     selector = staticmethod(selectors.center_list)
     form = CenterForm
     list_display = ["name", "kind", "region", "capacity", "beds_taken_col", "free_beds_col", "is_open", "desk_link"]
-    list_filter = ["kind", "region", "is_open"]
+    list_filter = ["kind", dropdown("region"), "is_open"]
     search_fields = ["name_ru", "name_kk", "name_en", "address"]
     ordering = ["name_ru", "id"]
 
@@ -142,6 +154,11 @@ class CenterAdmin(ScopedAdmin):
                 "<int:object_id>/desk/check-out/<int:placement_id>/",
                 view(self.check_out_view),
                 name="adaptation_centers_center_check_out",
+            ),
+            path(
+                "<int:object_id>/desk/undo-check-out/<int:placement_id>/",
+                view(self.undo_check_out_view),
+                name="adaptation_centers_center_undo_check_out",
             ),
             path("<int:object_id>/desk/services/", view(self.services_view), name="adaptation_centers_center_services"),
             path(
@@ -185,7 +202,7 @@ class CenterAdmin(ScopedAdmin):
             "referrals": selectors.open_referrals_at(center=center),
             "can_register": can_register,
             "arrival_form": arrival_form or RegisterArrivalForm(),
-            "check_out_form": CheckOutForm(),
+            "undoable": [(p, services.check_out_undo_until(p)) for p in selectors.check_outs_undoable(center=center)],
             "service_form": service_form or GroupServiceForm(residents=residents),
         }
         return TemplateResponse(request, "admin/adaptation_centers/desk.html", context, status=status)
@@ -230,6 +247,7 @@ class CenterAdmin(ScopedAdmin):
                     },
                 )
                 return redirect("admin:adaptation_centers_center_desk", center.pk)
+        _errors_banner(request, form)
         return self.desk_view(request, object_id, check_in_form=form, status=400)
 
     def register_arrival_view(self, request, object_id):
@@ -253,9 +271,51 @@ class CenterAdmin(ScopedAdmin):
                     % {"who": referral.person},
                 )
                 return redirect("admin:adaptation_centers_center_desk", center.pk)
+        _errors_banner(request, form)
         return self.desk_view(request, object_id, arrival_form=form, status=400)
 
     def check_out_view(self, request, object_id, placement_id):
+        """GET: the confirmation step (who leaves, how many beds free up, the reason to choose);
+        POST: the check-out, then back to the desk, where it can be undone for a few minutes."""
+        center = self._center(request, object_id)
+        placement = get_object_or_404(
+            selectors.placement_list(user=request.user).filter(center=center), pk=placement_id
+        )
+        if not services.can_manage_center(request.user, center) or placement.checked_out_on is not None:
+            return redirect("admin:adaptation_centers_center_desk", center.pk)
+        authz.authorize(request.user, authz.CHANGE, placement)
+        form = CheckOutForm(request.POST or None)
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    services.placement_check_out(
+                        placement=placement, actor=request.user, reason=form.cleaned_data["reason"],
+                        checked_out_on=form.cleaned_data["checked_out_on"], note=form.cleaned_data["note"],
+                    )  # fmt: skip
+                except DomainError as exc:
+                    _form_error(form, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("Checked out: %(who)s. You can undo this on the desk for %(minutes)s minutes.")
+                        % {"who": placement, "minutes": settings.KANDAS_CHECKOUT_UNDO_MINUTES},
+                    )
+                    return redirect("admin:adaptation_centers_center_desk", center.pk)
+            _errors_banner(request, form)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Check out: %(who)s") % {"who": placement},
+            "opts": self.model._meta,
+            "center": center,
+            "placement": placement,
+            "occupants": [o.person for o in placement.occupants.select_related("person") if o.checked_out_on is None],
+            "form": form,
+            "undo_minutes": settings.KANDAS_CHECKOUT_UNDO_MINUTES,
+        }
+        status = 400 if form.is_bound else 200
+        return TemplateResponse(request, "admin/adaptation_centers/check_out_confirm.html", context, status=status)
+
+    def undo_check_out_view(self, request, object_id, placement_id):
         center = self._center(request, object_id)
         if request.method != "POST":
             return redirect("admin:adaptation_centers_center_desk", center.pk)
@@ -263,19 +323,12 @@ class CenterAdmin(ScopedAdmin):
             selectors.placement_list(user=request.user).filter(center=center), pk=placement_id
         )
         authz.authorize(request.user, authz.CHANGE, placement)
-        form = CheckOutForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Choose the reason for the check-out."))
+        try:
+            services.placement_check_out_undo(placement=placement, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
         else:
-            try:
-                services.placement_check_out(
-                    placement=placement, actor=request.user, reason=form.cleaned_data["reason"],
-                    checked_out_on=form.cleaned_data["checked_out_on"], note=form.cleaned_data["note"],
-                )  # fmt: skip
-            except DomainError as exc:
-                messages.error(request, str(exc.message))
-            else:
-                messages.success(request, _("Checked out: %(who)s.") % {"who": placement})
+            messages.success(request, _("Check-out undone: %(who)s is staying again.") % {"who": placement})
         return redirect("admin:adaptation_centers_center_desk", center.pk)
 
     def services_view(self, request, object_id):
@@ -302,6 +355,7 @@ class CenterAdmin(ScopedAdmin):
                     _("%(kind)s logged for %(n)s person(s).") % {"kind": data["kind"], "n": len(records)},
                 )
                 return redirect("admin:adaptation_centers_center_desk", center.pk)
+        _errors_banner(request, form)
         return self.desk_view(request, object_id, service_form=form, status=400)
 
 
@@ -400,7 +454,7 @@ class PlacementAdmin(TransitionAdminMixin, ScopedAdmin):
     list_display = [
         "person", "family", "center", "beds", "check_in_on", "planned_check_out_on", "checked_out_on", "stay_flag",
     ]  # fmt: skip
-    list_filter = [StayFilter, "center", "center__region", "check_out_reason"]
+    list_filter = [StayFilter, dropdown("center"), dropdown("center__region"), "check_out_reason"]
     search_fields = ["person__surname", "person__given_name", "person__surname_latin", "=person__iin"]
     readonly_fields = [
         "center", "family", "person", "beds", "check_in_on", "planned_check_out_on", "checked_out_on",
@@ -479,7 +533,7 @@ class ReferralAdmin(TransitionAdminMixin, ScopedAdmin):
         ),
     )  # fmt: skip
     list_display = ["referred_on", "person", "family", "center", "source", "state", "placement", "created_by"]
-    list_filter = ["state", "source", "center__kind", "center"]
+    list_filter = ["state", "source", "center__kind", dropdown("center")]
     search_fields = ["person__surname", "person__given_name", "person__surname_latin", "=person__iin"]
     autocomplete_fields = ["person", "family"]
     ordering = ["-referred_on", "-id"]
@@ -551,7 +605,7 @@ class ServiceRecordAdmin(ScopedAdmin):
     selector = staticmethod(selectors.service_record_list)
     form = ServiceRecordForm
     list_display = ["given_on", "person", "kind", "center", "hours", "outcome", "language_level", "given_by"]
-    list_filter = ["kind__category", "kind", "outcome", "center"]
+    list_filter = ["kind__category", "kind", "outcome", dropdown("center")]
     search_fields = ["person__surname", "person__given_name", "person__surname_latin", "=person__iin"]
     autocomplete_fields = ["person"]
     date_hierarchy = "given_on"
@@ -610,7 +664,7 @@ class EnrolmentInline(ScopedInline):
 class CourseAdmin(ScopedAdmin):
     selector = staticmethod(selectors.course_list)
     list_display = ["title", "kind", "center", "starts_on", "ends_on", "teacher", "attendance_link"]
-    list_filter = ["kind", "center"]
+    list_filter = ["kind", dropdown("center")]
     search_fields = ["title"]
     inlines = [EnrolmentInline]
 

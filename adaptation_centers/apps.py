@@ -28,3 +28,9 @@ class AdaptationCentersConfig(AppConfig):
 
         # Center staff's view of persons in the case file (oralman asks core, never this app).
         register_person_reach(selectors.person_ids_placed_in_users_centers)
+
+        from adaptation_centers.casefile import section as case_section
+        from core.casefile import register_case_section
+
+        # Its rows on the family case file (oralman does not import this app).
+        register_case_section(case_section())

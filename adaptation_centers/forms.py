@@ -11,7 +11,14 @@ from core.models import Country
 from oralman.models import Sex
 
 
-class CheckInForm(forms.Form):
+class DeskForm(forms.Form):
+    """Fields with an error carry the class "errors", which the admin's CSS outlines in red."""
+
+    error_css_class = "errors"
+    required_css_class = "required"
+
+
+class CheckInForm(DeskForm):
     referral = forms.IntegerField(required=False, widget=forms.HiddenInput)
     identifier = forms.CharField(
         label=_("IIN or passport number"),
@@ -38,7 +45,7 @@ class CheckInForm(forms.Form):
         return cleaned
 
 
-class RegisterArrivalForm(forms.Form):
+class RegisterArrivalForm(DeskForm):
     """An unannounced arrival: the minimum to identify the person (the caseworker completes the file)."""
 
     surname = forms.CharField(label=_("surname"), max_length=100)
@@ -56,8 +63,9 @@ class RegisterArrivalForm(forms.Form):
     note = forms.CharField(label=_("note"), required=False)
 
 
-class CheckOutForm(forms.Form):
-    reason = forms.ChoiceField(label=_("check-out reason"), choices=CheckOutReason.choices)
+class CheckOutForm(DeskForm):
+    # No reason preselected: the clerk chooses one (the blank first choice is refused).
+    reason = forms.ChoiceField(label=_("check-out reason"), choices=[("", "—"), *CheckOutReason.choices])
     checked_out_on = forms.DateField(label=_("checked out"), required=False, help_text=_("Empty means today."))
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -67,7 +75,7 @@ class ExtendStayForm(forms.Form):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class GroupServiceForm(forms.Form):
+class GroupServiceForm(DeskForm):
     """One service for several residents at once (a class, a group consultation)."""
 
     kind = forms.ModelChoiceField(label=_("kind of service"), queryset=ServiceKind.objects.filter(active=True))
@@ -85,7 +93,7 @@ class GroupServiceForm(forms.Form):
         self.fields["persons"].choices = [(str(o.person_id), str(o.person)) for o in residents]
 
 
-class CourseSessionForm(forms.Form):
+class CourseSessionForm(DeskForm):
     held_on = forms.DateField(label=_("held on"), initial=timezone.localdate)
     hours = forms.DecimalField(label=_("hours"), min_value=0, max_digits=4, decimal_places=2, required=False)
     topic = forms.CharField(label=_("topic"), required=False)

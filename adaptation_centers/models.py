@@ -121,9 +121,16 @@ class Placement(models.Model):
         _("check-out reason"), max_length=20, choices=CheckOutReason.choices, blank=True
     )
     check_out_note = models.TextField(_("check-out note"), blank=True)
+    # When the check-out was recorded: the desk may undo it for KANDAS_CHECKOUT_UNDO_MINUTES after.
+    checked_out_at = models.DateTimeField(_("check-out recorded at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -320,7 +327,9 @@ class PlacementOccupant(models.Model):
 class PlacementExtension(models.Model):
     """A stay prolonged beyond its planned check-out, with the reason (who, when, why)."""
 
-    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="extensions")
+    placement = models.ForeignKey(
+        Placement, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("placement")
+    )
     previous_check_out_on = models.DateField(_("previous planned check-out"))
     new_check_out_on = models.DateField(_("new planned check-out"))
     reason = models.TextField(_("reason"))
@@ -357,7 +366,9 @@ class PlacementAlert(models.Model):
         CHECKOUT_APPROACHING = "checkout_approaching", _("check-out within 7 days")
         OVERSTAY = "overstay", _("stay overrun")
 
-    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="alerts")
+    placement = models.ForeignKey(
+        Placement, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("placement")
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     due_on = models.DateField(_("planned check-out"))
     raised_on = models.DateField(_("raised on"))
@@ -443,11 +454,21 @@ class ServiceRecord(models.Model):
     language_level = models.CharField(_("language level"), max_length=2, choices=LanguageLevel.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     session = models.ForeignKey(
-        "CourseSession", on_delete=models.CASCADE, null=True, blank=True, related_name="service_records"
+        "CourseSession",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="service_records",
+        verbose_name=_("session"),
     )
     batch = models.UUIDField(_("logged together"), null=True, blank=True, editable=False, db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -533,8 +554,12 @@ class CourseSession(models.Model):
 
 
 class Attendance(models.Model):
-    session = models.ForeignKey(CourseSession, on_delete=models.CASCADE, related_name="attendance")
-    enrolment = models.ForeignKey(CourseEnrolment, on_delete=models.CASCADE, related_name="attendance")
+    session = models.ForeignKey(
+        CourseSession, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("session")
+    )
+    enrolment = models.ForeignKey(
+        CourseEnrolment, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("enrolment")
+    )
     present = models.BooleanField(_("present"))
 
     class Meta:
@@ -549,7 +574,9 @@ class Attendance(models.Model):
 class PlanItem(models.Model):
     """A line of a resident's individual adaptation plan: a service planned, and when it is given."""
 
-    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="plan_items")
+    placement = models.ForeignKey(
+        Placement, on_delete=models.CASCADE, related_name="plan_items", verbose_name=_("placement")
+    )
     person = models.ForeignKey("oralman.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+")
     kind = models.ForeignKey(ServiceKind, verbose_name=_("kind of service"), on_delete=models.PROTECT)
     planned_by = models.DateField(_("planned by"))

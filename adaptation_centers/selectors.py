@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -247,3 +248,16 @@ def center_desk(*, center: Center, today: datetime.date | None = None) -> Desk:
         departed=[p for p in rows if p.checked_out_on == today],
         overstays=[p for p in staying if p.planned_check_out_on < today],
     )
+
+
+def check_outs_undoable(*, center: Center) -> list[Placement]:
+    """Stays of `center` checked out recently enough to be undone (services.placement_check_out_undo)."""
+    since = timezone.now() - datetime.timedelta(minutes=settings.KANDAS_CHECKOUT_UNDO_MINUTES)
+    rows = list(
+        Placement.objects.filter(center_id=center.pk, checked_out_on__isnull=False, checked_out_at__gte=since)
+        .select_related("person", "family__head")
+        .order_by("-checked_out_at", "-pk")
+    )
+    for placement in rows:
+        placement.center = center
+    return rows

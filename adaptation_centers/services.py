@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -601,11 +602,64 @@ def placement_check_out(
     placement.checked_out_on = checked_out_on
     placement.check_out_reason = reason
     placement.check_out_note = note
+    placement.checked_out_at = timezone.now()
     with acting(actor):
-        placement.save(update_fields=["checked_out_on", "check_out_reason", "check_out_note"])
+        placement.save(update_fields=["checked_out_on", "check_out_reason", "check_out_note", "checked_out_at"])
         PlacementOccupant.objects.filter(placement=placement, checked_out_on__isnull=True).update(
             checked_out_on=checked_out_on
         )
+    return placement
+
+
+def check_out_undo_until(placement: Placement) -> datetime.datetime | None:
+    """Until when the check-out of `placement` may be undone (None: not checked out at the desk, or
+    recorded before the undo existed)."""
+    if placement.checked_out_on is None or placement.checked_out_at is None:
+        return None
+    return placement.checked_out_at + datetime.timedelta(minutes=settings.KANDAS_CHECKOUT_UNDO_MINUTES)
+
+
+@transaction.atomic
+def placement_check_out_undo(*, placement: Placement, actor) -> Placement:
+    """Take back a check-out made by mistake, within KANDAS_CHECKOUT_UNDO_MINUTES of recording it:
+    the stay is open again and the occupants who left with it are back. Refused when the window
+    has passed, when the center has meanwhile given the beds to others (the center row is locked
+    as in check-in, so the count is exact) or when one of the occupants is staying elsewhere now.
+    The audit trail keeps the check-out and its undo (context `undo="check_out"`)."""
+    placement = Placement.objects.select_for_update().select_related("center").get(pk=placement.pk)
+    _require_manager(actor, placement.center)
+    authz.authorize_actor(actor, authz.CHANGE, placement)
+    until = check_out_undo_until(placement)
+    if placement.checked_out_on is None:
+        raise DomainError(_("This stay is not checked out."), code="not_checked_out")
+    if until is None or timezone.now() > until:
+        raise DomainError(
+            _("A check-out can be undone only within %(minutes)s minutes; extend or check in again instead.")
+            % {"minutes": settings.KANDAS_CHECKOUT_UNDO_MINUTES},
+            code="undo_expired",
+        )
+    center = Center.objects.select_for_update().get(pk=placement.center_id)
+    free = center.capacity - beds_taken(center, on_or_after=placement.checked_out_on)
+    if placement.beds > free:
+        raise DomainError(
+            _("%(center)s has %(free)s free beds now and this stay needs %(beds)s; the check-out stays.")
+            % {"center": center, "free": max(free, 0), "beds": placement.beds},
+            code="no_beds",
+        )
+    left_with_it = PlacementOccupant.objects.filter(placement=placement, checked_out_on=placement.checked_out_on)
+    with acting(actor, undo="check_out"):
+        try:
+            with transaction.atomic():
+                left_with_it.update(checked_out_on=None)
+                placement.checked_out_on = None
+                placement.check_out_reason = ""
+                placement.check_out_note = ""
+                placement.checked_out_at = None
+                placement.save(update_fields=["checked_out_on", "check_out_reason", "check_out_note", "checked_out_at"])
+        except IntegrityError as exc:
+            raise DomainError(
+                _("One of these people is staying in a center again; the check-out stays."), code="already_placed"
+            ) from exc
     return placement
 
 

@@ -29,6 +29,7 @@ from citizenship.models import (
 )
 from core import authz
 from core.admin_base import ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
+from core.admin_filters import dropdown
 from core.errors import DomainError
 from core.roles import is_read_only
 from oralman.models import Document
@@ -201,7 +202,7 @@ class CitizenshipApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
     list_display = [
         "id", "person", "basis", "region", "state", "submitted_on", "decision_due", "deadline_flag", "decided_on",
     ]  # fmt: skip
-    list_filter = ["state", DeadlineFilter, "basis", "region", "former_citizenship"]
+    list_filter = ["state", DeadlineFilter, "basis", dropdown("region"), dropdown("former_citizenship")]
     search_fields = [
         "person__surname", "person__given_name", "person__surname_latin", "person__given_name_latin",
         "=person__iin", "=person__passport_number", "=registration_number", "=iin_assigned",
@@ -345,6 +346,6 @@ class CitizenshipRefusalGroundAdmin(ConfigAdmin):
 @admin.register(HistoricalAdmission)
 class HistoricalAdmissionAdmin(ConfigAdmin):
     list_display = ["year", "region", "basis", "former_citizenship", "count", "illustrative", "source"]
-    list_filter = ["illustrative", "basis", "year", "region"]
+    list_filter = ["illustrative", "basis", "year", dropdown("region")]
     list_select_related = ["region", "former_citizenship"]
     show_full_result_count = False

@@ -154,10 +154,19 @@ class CitizenshipApplication(models.Model):
     )
     decision_note = models.TextField(_("decision note"), blank=True)
     documents = models.ManyToManyField(
-        Document, through="ApplicationDocument", related_name="citizenship_applications", blank=True
+        Document,
+        through="ApplicationDocument",
+        related_name="citizenship_applications",
+        blank=True,
+        verbose_name=_("documents"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -247,11 +256,18 @@ class FollowingChild(models.Model):
 class ApplicationDocument(models.Model):
     """A case document (oralman.Document) filed with a citizenship application."""
 
-    application = models.ForeignKey(CitizenshipApplication, on_delete=models.CASCADE, related_name="filed_documents")
+    application = models.ForeignKey(
+        CitizenshipApplication, on_delete=models.CASCADE, related_name="filed_documents", verbose_name=_("application")
+    )
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+", verbose_name=_("document"))
     attached_at = models.DateTimeField(_("attached"), default=timezone.now)
     attached_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("attached by"),
     )
 
     class Meta:
@@ -266,9 +282,11 @@ class ApplicationDocument(models.Model):
 class CitizenshipTransition(TransitionRecord):
     """One move of a citizenship application through its states: who, when, why."""
 
-    application = models.ForeignKey(CitizenshipApplication, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)  # "" = filed
-    to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
+    application = models.ForeignKey(
+        CitizenshipApplication, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("application")
+    )
+    from_state = models.CharField(_("previous state"), max_length=20, choices=State.choices, blank=True)  # "" = filed
+    to_state = models.CharField(_("new state"), max_length=20, choices=State.choices)
 
     class Meta:
         verbose_name = _("citizenship application transition")

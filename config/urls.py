@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from core.home import home
 from core.views import view_on_site
 
 api_v1 = [
@@ -20,6 +21,9 @@ urlpatterns = [
     path("admin/reports/", include("core.report_views")),
     # Before the admin's own r/<ct>/<id>/ so that junk ids answer 404 (core.views.view_on_site).
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site), name="view_on_site"),
+    # Each role's home page in place of the stock index (core.home); the app list stays reachable.
+    path("admin/", admin.site.admin_view(home), name="home"),
+    path("admin/apps/", admin.site.admin_view(admin.site.index), name="app_list"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("verify/", include("documents.urls")),

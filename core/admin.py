@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as BaseTOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.admin_filters import dropdown
 from core.audit import AuditHistoryAdminMixin
 from core.errors import DomainError
 from core.models import ApiToken, CalendarOverride, Country, Region, ReportExport, User
@@ -34,7 +35,7 @@ class CountryAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(AuditHistoryAdminMixin, BaseUserAdmin):  # History: role, region and flag changes
     list_display = ["username", "last_name", "first_name", "region", "is_active"]
-    list_filter = ["groups", "region", "is_active"]
+    list_filter = ["groups", dropdown("region"), "is_active"]
     list_select_related = ["region"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Work"), {"fields": ["region", "phone", "preferred_language"]}),)
     # Filters in the URL may only use these fields: a lookup through a relation such as

@@ -239,6 +239,14 @@ class ScopedAdmin(
     def has_view_permission(self, request, obj=None):
         return self._can(request, authz.VIEW, obj) or self._can(request, authz.CHANGE, obj)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Every record's page links to the case file it belongs to (core.casefile)."""
+        from core.casefile import case_file_url
+
+        obj = self.get_object(request, object_id) if object_id else None
+        extra_context = {**(extra_context or {}), "case_file_url": case_file_url(request.user, obj)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request, *args):
         return self._can(request, authz.ADD)
 

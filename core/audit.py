@@ -59,27 +59,18 @@ class AuditHistoryAdminMixin(admin.ModelAdmin):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        from core.models import User
+        from core.history import readable
 
         events = list(history_for(obj)[:500])
-        user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
-        users = {u.pk: u for u in User.objects.filter(pk__in=[i for i in user_ids if i])}
         masked = self.history_masked_fields(request, obj)
-        groups = {}
         if any(e.pgh_label in ("group.add", "group.remove") for e in events):
             from django.contrib.auth.models import Group
 
             groups = dict(Group.objects.values_list("pk", "name"))
-        for event in events:
-            context = event.pgh_context or {}
-            event.actor = users.get(context.get("user"))
-            if event.pgh_label in ("group.add", "group.remove"):
-                event.changes = _group_change(event, groups)
-            else:
-                event.changes = sorted(
-                    (field, [masked[field](v) if v else v for v in change] if field in masked else change)
-                    for field, change in (event.pgh_diff or {}).items()
-                )
+            for event in events:
+                if event.pgh_label in ("group.add", "group.remove"):
+                    event.pgh_diff = dict(_group_change(event, groups))
+        events = readable(events, masked=masked)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Change history: %s") % obj,

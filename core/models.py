@@ -1,4 +1,5 @@
 import pghistory
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -17,6 +18,8 @@ class NameInActiveLanguage:
     def name(self) -> str:
         lang = (get_language() or "ru")[:2]
         return getattr(self, f"name_{lang}", None) or self.name_ru
+
+    name.fget.short_description = _("name")  # the admin's column header
 
 
 class LocalizedNameMixin(NameInActiveLanguage, models.Model):
@@ -189,6 +192,10 @@ class ApiToken(AbstractAuthToken):
     # A plain number identifies the row in URLs and forms (knox makes the digest the key).
     id = models.BigAutoField(primary_key=True)
     digest = models.CharField(max_length=128, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_token_set", verbose_name=_("user")
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
     name = models.CharField(_("name"), max_length=100, help_text=_("The integration or person that holds the token."))
     # Never open-ended (knox allows a null expiry; this project does not).
     expiry = models.DateTimeField(_("expires"))

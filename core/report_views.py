@@ -46,13 +46,13 @@ def report_page(request, slug):
     fmt = params.pop("format", [None])[0]
     form, rows = report.build(user=request.user, data=params)
     if fmt in ("csv", "xlsx") and (not form.is_bound or form.is_valid()):
-        return download_response(report, rows, fmt)
+        return download_response(report, rows, fmt, form=form)
     context = {
         **admin.site.each_context(request),
         "title": report.title,
         "report": report,
         "form": form,
-        "rows": [[row.get(c.key) for c in report.columns] for row in rows],
+        "rows": [[(row.get(c.key), c.numeric) for c in report.columns] for row in rows],
         "columns": report.columns,
         "chart": svg_bar_chart(report, rows),
         "query": params.urlencode(),

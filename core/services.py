@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -64,9 +64,12 @@ def report_export_run(*, export_id: int) -> ReportExport:
     data = QueryDict(mutable=True)
     for key, value in (export.params or {}).items():
         data[key] = value
+    # The worker has no request: the file speaks the language the user chose for themselves.
+    language = export.requested_by.preferred_language or settings.LANGUAGE_CODE
     try:
-        _form, rows = report.build(user=export.requested_by, data=data if export.params else None)
-        content, _ctype = export_bytes(report, rows, export.format)
+        with translation.override(language):
+            form, rows = report.build(user=export.requested_by, data=data if export.params else None)
+            content, _ctype = export_bytes(report, rows, export.format, form=form)
     except Exception as exc:  # recorded for the user; the traceback goes to the worker log
         export.state = ReportExport.State.FAILED
         export.error = str(exc)[:2000]

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ from core.audit import log_read
 from core.errors import DomainError
 from documents import selectors, services
 from documents.models import IssuedDocument
-from oralman.selectors import status_list
+from oralman.selectors import family_list, status_list
 
 LANGUAGES = (("kk", "ҚАЗ"), ("ru", "РУС"))
 
@@ -90,6 +91,8 @@ class IssuedDocumentAdmin(ScopedAdmin):
                  name="documents_issueddocument_certificate"),
             path("decision/<int:pk>/<str:language>/", self.admin_site.admin_view(self.decision_pdf),
                  name="documents_issueddocument_decision"),
+            path("certificates/family/<int:pk>/<str:language>/", self.admin_site.admin_view(self.family_certificates_pdf),
+                 name="documents_issueddocument_family_certificates"),
             *super().get_urls(),
         ]  # fmt: skip
 
@@ -127,6 +130,39 @@ class IssuedDocumentAdmin(ScopedAdmin):
             status_list(user=request.user).select_related("person", "application__region"), pk=pk
         )
         return self._pdf(request, IssuedDocument.Kind.KANDAS_CERTIFICATE, status, language)
+
+    def family_certificates_pdf(self, request, pk, language):
+        """Every valid certificate of a family's current members in one PDF (issued first where not
+        yet printed in this language): the case file's "print every certificate"."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        family = get_object_or_404(family_list(user=request.user), pk=pk)
+        if not authz.can(request.user, authz.ADD, IssuedDocument):
+            raise PermissionDenied
+        today = timezone.localdate()
+        statuses = [
+            s
+            for s in status_list(user=request.user)
+            .filter(person__memberships__family=family, person__memberships__left_on__isnull=True)
+            .order_by("person__birth_date", "pk")
+            if s.is_valid_on(today)
+        ]
+        if not statuses:
+            raise Http404(_("The family holds no valid certificate."))
+        rendered = []
+        for status in statuses:
+            try:
+                issued = services.document_issue(
+                    kind=IssuedDocument.Kind.KANDAS_CERTIFICATE, subject=status, language=language, actor=request.user
+                )
+            except DomainError as exc:
+                raise Http404(str(exc.message)) from exc
+            log_read(request.user, issued, kind="printout", request=request, person_id=status.person_id)
+            rendered.append(services.render_document(issued))
+        pages = [page for document in rendered for page in document.pages]
+        response = HttpResponse(rendered[0].copy(pages).write_pdf(), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="certificates-family-{family.pk}-{language}.pdf"'
+        return response
 
     def decision_pdf(self, request, pk, language):
         application = get_object_or_404(application_list(user=request.user), pk=pk)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from core.audit import acting
 from core.errors import DomainError
 from documents.models import IssuedDocument, normalise_code
+from oralman.models import TerminationReason
 
 Kind = IssuedDocument.Kind
 
@@ -60,9 +61,9 @@ def document_issue(*, kind: str, subject, language: str, actor) -> IssuedDocumen
 
 
 def public_base_url() -> str:
-    """Where the public reaches the verification page: DOCUMENTS_PUBLIC_BASE_URL if the settings
-    have it, else the first allowed host (https), else a local development address."""
-    base = getattr(settings, "DOCUMENTS_PUBLIC_BASE_URL", "")
+    """Where the public reaches the verification page: KANDAS_PUBLIC_BASE_URL (required in
+    production), else the first allowed host (https), else the demo's local address."""
+    base = getattr(settings, "KANDAS_PUBLIC_BASE_URL", "")
     if base:
         return base.rstrip("/")
     host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h not in ("*", "testserver")), "localhost")
@@ -75,11 +76,41 @@ def verification_url(issued: IssuedDocument) -> str:
     return f"{public_base_url()}{reverse('documents:verify', args=[issued.code])}"
 
 
+def qr_data_uri(url: str) -> str:
+    """The verification link as a QR code (SVG data URI), printed beside the link."""
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=1)
+
+
+@dataclass(frozen=True)
+class Ended:
+    """Why and when a status stopped, for the banner on a certificate printed after its end."""
+
+    on: datetime.date
+    reason: str
+
+
+def status_ended(status, *, today: datetime.date | None = None) -> Ended | None:
+    today = today or timezone.localdate()
+    if status.terminated_on is not None and status.terminated_on <= today:
+        return Ended(on=status.terminated_on, reason=str(status.get_termination_reason_display()))
+    if status.valid_until < today:
+        return Ended(on=status.valid_until, reason=str(TerminationReason.EXPIRY.label))
+    return None
+
+
 def _context(issued: IssuedDocument) -> dict:
-    context = {"doc": issued, "verify_url": verification_url(issued), "fonts": font_faces()}
+    url = verification_url(issued)
+    context = {"doc": issued, "verify_url": url, "qr": qr_data_uri(url), "fonts": font_faces()}
     if issued.kind == Kind.KANDAS_CERTIFICATE:
         status = issued.kandas_status
-        context |= {"status": status, "person": status.person, "region": status.application.region}
+        context |= {
+            "status": status,
+            "person": status.person,
+            "region": status.application.region,
+            "ended": status_ended(status),
+        }
     else:
         application = issued.citizenship_application
         context |= {"application": application, "person": application.person, "region": application.region}

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_base import ScopedAdmin, ScopedInline
+from core.admin_filters import dropdown
 from core.errors import DomainError
 from notifications import selectors, services
 from notifications.models import DeliveryAttempt, Notification, NotificationTemplate
@@ -36,7 +37,7 @@ class DeliveryAttemptInline(ScopedInline):
 class NotificationAdmin(ScopedAdmin):
     selector = staticmethod(selectors.notification_list)
     list_display = ["created_at", "event", "recipient_display", "channel", "state", "attempts", "sent_at", "region"]
-    list_filter = ["state", "channel", "event", "region"]
+    list_filter = ["state", "channel", "event", dropdown("region")]
     list_select_related = ["person", "user", "region"]
     search_fields = ["=key", "address", "person__surname", "person__surname_latin", "user__username"]
     date_hierarchy = "created_at"

@@ -154,7 +154,9 @@ class DeliveryAttempt(models.Model):
         ERROR = "error", _("error")
         WORKER_LOST = "worker_lost", _("worker lost; outcome unknown")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="delivery_attempts")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="delivery_attempts", verbose_name=_("notification")
+    )
     number = models.PositiveSmallIntegerField(_("attempt"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     channel_key = models.CharField(_("idempotency key sent"), max_length=220)

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Value
+from django.db.models import Case, F, Q, Value, When
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -28,6 +28,7 @@ from core.admin_base import (
     Transition,
     TransitionAdminMixin,
 )
+from core.admin_filters import dropdown
 from core.audit import log_read
 from core.authz import can
 from core.errors import DomainError
@@ -36,6 +37,7 @@ from core.iin import iin_warnings
 from core.masking import mask_iin, mask_passport, shows_identifiers
 from core.translit import CYRILLIC_TO_LATIN, latin_spelling
 from oralman import imports, matching, merging, selectors, services
+from oralman.casefile_views import FamilyCaseFileMixin, PersonCaseFileMixin
 from oralman.forms import ExtendForm, GrantForm, RecommendForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
     KAZAKH_NATIONALITY,
@@ -79,6 +81,21 @@ class OverdueFilter(admin.SimpleListFilter):
             return queryset.filter(open_states, decision_due=today)
         if self.value() == "on_time":
             return queryset.filter(open_states, decision_due__gt=today)
+        return queryset
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = _("assigned caseworker")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("assigned to me")), ("nobody", _("not assigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_caseworker=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_caseworker__isnull=True)
         return queryset
 
 
@@ -225,7 +242,7 @@ class PersonAdminForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin):
+class PersonAdmin(PersonCaseFileMixin, ScopedAdmin):
     selector = staticmethod(selectors.person_list)
     form = PersonAdminForm
     list_display = [
@@ -238,7 +255,7 @@ class PersonAdmin(ScopedAdmin):
         "country_of_origin",
         "region",
     ]
-    list_filter = ["region", "country_of_origin", "sex"]
+    list_filter = [dropdown("region"), dropdown("country_of_origin"), "sex"]
     search_fields = ["surname", "given_name", "surname_latin", "given_name_latin", "=iin", "=passport_number"]
     ordering = ["surname", "given_name", "id"]
     autocomplete_fields = ["country_of_origin", "citizenship", "passport_country"]
@@ -456,15 +473,29 @@ class FamilyAdminForm(forms.ModelForm):
 
 
 @admin.register(Family)
-class FamilyAdmin(ScopedAdmin):
+class FamilyAdmin(FamilyCaseFileMixin, ScopedAdmin):
     selector = staticmethod(selectors.family_list)
     form = FamilyAdminForm
-    list_display = ["id", "head", "region", "created_at"]
-    list_filter = ["region"]
+    list_display = ["id", "head", "region", "assigned_caseworker", "created_at", "case_file_link"]
+    list_filter = [dropdown("region"), AssignedFilter]
+    list_select_related = ["head", "region", "assigned_caseworker"]
+    readonly_fields = ["assigned_caseworker"]
+    actions = ["assign_to_me"]
     search_fields = ["head__surname", "head__given_name", "head__surname_latin", "=head__iin"]
     autocomplete_fields = ["head"]
     inlines = [FamilyMemberInline]
     ordering = ["-id"]
+
+    @admin.display(description=_("case file"))
+    def case_file_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:oralman_family_casefile", args=[obj.pk]), _("open"))
+
+    @admin.action(description=_("Assign the selected families to me"), permissions=["assign"])
+    def assign_to_me(self, request, queryset):
+        FamilyCaseFileMixin.assign_to_me(self, request, queryset)
+
+    def has_assign_permission(self, request):
+        return authz.can(request.user, "oralman.assign_family", Family)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -570,8 +601,9 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
         Transition("withdraw", _("Withdraw"), S.WITHDRAWN,
                    lambda o, u, d: services.application_withdraw(application=o, actor=u, reason=d["reason"]), style="danger"),
     )  # fmt: skip
-    list_display = ["id", "applicant", "region", "state", "channel", "submitted_on", "decision_due", "deadline_flag"]
-    list_filter = ["state", OverdueFilter, "region", "channel", "applicant__country_of_origin"]
+    # The deadline first (visible at 1366 px); open applications first, earliest deadline first.
+    list_display = ["id", "applicant", "decision_due", "deadline_flag", "state", "region", "submitted_on", "channel"]
+    list_filter = ["state", OverdueFilter, dropdown("region"), "channel", dropdown("applicant__country_of_origin")]
     search_fields = [
         "applicant__surname", "applicant__given_name", "applicant__surname_latin", "applicant__given_name_latin",
         "=applicant__iin", "=applicant__passport_number", "=statuses__certificate_number",
@@ -595,18 +627,44 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
     fields = ["applicant", "representative", "family", "region", "channel", *readonly_fields]
     autocomplete_fields = ["applicant", "representative", "family"]
     inlines = [ApplicationMemberInline, TransitionInline]
-    ordering = ["-created_at", "-id"]
+    ordering = [
+        # With the department first, then waiting for the applicant (draft, returned), then decided.
+        Case(
+            When(state__in=OPEN_APPLICATION_STATES, then=Value(0)),
+            When(state__in=[S.DRAFT, S.RETURNED], then=Value(1)),
+            default=Value(2),
+        ).asc(),
+        F("decision_due").asc(nulls_last=True),
+        "-id",
+    ]
 
     @admin.display(description=_("deadline"))
     def deadline_flag(self, obj):
         if obj.is_overdue():
             return format_html('<strong style="color:#ba2121">{}</strong>', _("overdue"))
-        return "—" if obj.state not in OPEN_APPLICATION_STATES else _("on time")
+        if obj.state not in OPEN_APPLICATION_STATES:
+            return "—"
+        if obj.decision_due == timezone.localdate():
+            return format_html('<strong style="color:#b26a00">{}</strong>', _("due today"))
+        return _("on time")
 
     @admin.display(description=_("certificate"))
     def certificate(self, obj):
-        numbers = [s.certificate_number for s in obj.statuses.order_by("id")] if obj.pk else []
-        return ", ".join(numbers) or "—"
+        """Each certificate number links to the status (print buttons there) and its verification
+        page once printed."""
+        if not obj.pk:
+            return "—"
+        statuses = list(obj.statuses.select_related("person").order_by("id"))
+        if not statuses:
+            return "—"
+        return format_html_join(
+            "",
+            '<div><a href="{}">{}</a> — {}</div>',
+            (
+                (reverse("admin:oralman_kandasstatus_change", args=[s.pk]), s.certificate_number, s.person)
+                for s in statuses
+            ),
+        )
 
     @admin.display(description=_("documents for the grant"))
     def checklist(self, obj):
@@ -729,7 +787,7 @@ class KandasStatusAdmin(TransitionAdminMixin, ScopedAdmin):
         "terminated_on",
         "termination_reason",
     ]
-    list_filter = [StatusActiveFilter, "termination_reason", "application__region"]
+    list_filter = [StatusActiveFilter, "termination_reason", dropdown("application__region")]
     search_fields = ["=certificate_number", "person__surname", "person__surname_latin", "=person__iin"]
     list_select_related = ["person"]
     readonly_fields = [*(f.name for f in KandasStatus._meta.fields), "printable_certificate"]

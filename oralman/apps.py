@@ -23,6 +23,7 @@ class OralmanConfig(AppConfig):
         authz.register_scope(models.PersonMerge, selectors.person_merge_list)
         authz.register_scope(models.ImportBatch, selectors.import_batch_list)
         authz.register_scope(models.ImportRow, selectors.import_row_list)
+        authz.register_child_scope(models.CaseNote, "family", selectors.family_list)
 
         # Every search box that reaches a person (applications, families, statuses, documents,
         # quota requests, placements, citizenship) finds them the way the person list does.
@@ -32,3 +33,12 @@ class OralmanConfig(AppConfig):
 
         # Open status applications join the caseworkers' daily deadline digest.
         register_deadline_source("oralman.status_application", selectors.status_application_deadlines)
+
+        from core.home import register_queue_source
+        from oralman import home as oralman_home
+
+        # Rows of the caseworker's work queue on the home page.
+        register_queue_source("my_cases", oralman_home.my_cases)
+        register_queue_source("deadlines", oralman_home.status_deadlines)
+        register_queue_source("returned", oralman_home.status_returned)
+        register_queue_source("expiring", oralman_home.statuses_expiring)

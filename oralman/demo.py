@@ -79,6 +79,8 @@ def _case_files(rng, users, families):
         serial += 1
         actor = users["caseworker.pavlodar"] if region.code == "pavlodar" else users["admin"]
         family = services.family_create(head=head, actor=actor)
+        if region.code == "pavlodar" and index % 3 == 0:  # some cases on the caseworker's own queue
+            services.family_assign(family=family, caseworker=actor, actor=actor)
         # Now and then a spouse of another nationality: on the family's file, with no status of her own.
         spouse_nationality = (
             "kazakh" if rng.random() < 0.85 else {"UZ": "uzbek", "CN": "uyghur"}.get(origin.iso2, "russian")

@@ -210,7 +210,9 @@ class DuplicateFlag(models.Model):
         PASSPORT = "passport", _("same foreign passport")
         NAME_BIRTH_DATE = "name_birth_date", _("similar name and the same date of birth")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duplicate_flags")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="duplicate_flags", verbose_name=_("person")
+    )
     other = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("possible duplicate of")
     )
@@ -218,10 +220,15 @@ class DuplicateFlag(models.Model):
     similarity = models.FloatField(
         _("name similarity"), null=True, blank=True, help_text=_("1.0 = the same name in transliteration.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
 
     class Meta:
@@ -281,8 +288,10 @@ class ExternalReference(models.Model):
 
     source = models.CharField(_("source"), max_length=50)
     external_id = models.CharField(_("external id"), max_length=100)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="external_references")
-    created_at = models.DateTimeField(auto_now_add=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="external_references", verbose_name=_("person")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("external reference")
@@ -357,12 +366,14 @@ class ImportRow(models.Model):
         ALREADY_IMPORTED = "already_imported", _("already imported")
         ERROR = "error", _("error")
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows", verbose_name=_("import"))
     line = models.PositiveIntegerField(_("line"))
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     message = models.TextField(_("reasons"), blank=True)
-    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("person")
+    )
     imported = models.BooleanField(_("imported"), default=False)
 
     class Meta:
@@ -381,15 +392,49 @@ class Family(models.Model):
 
     head = models.ForeignKey(Person, verbose_name=_("head of family"), on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="families")
+    assigned_caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned caseworker"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="assigned_families",
+        help_text=_("The caseworker of the family's region who handles the case (oralman.services.family_assign)."),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("family")
         verbose_name_plural = _("families")
         ordering = ["-id"]
+        permissions = [
+            ("assign_family", _("Can assign a caseworker to a family")),
+            ("transfer_family", _("Can transfer a family to another region")),
+        ]
 
     def __str__(self) -> str:
         return _("Family of %(head)s") % {"head": self.head}
+
+
+@track_changes
+class CaseNote(models.Model):
+    """A free-text note on a family's case (a call, a visit, a transfer's reason): written once,
+    never edited, shown on the case file."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="notes", verbose_name=_("family"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="case_notes", verbose_name=_("about")
+    )
+    text = models.TextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("written by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
 
 class Relationship(models.TextChoices):
@@ -476,7 +521,12 @@ class Document(models.Model):
                     "into Kazakh or Russian."),
     )  # fmt: skip
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     verified_by = models.ForeignKey(
@@ -578,7 +628,7 @@ class StatusRequiredDocument(models.Model):
         EVERY_PERSON = "every_person", _("the applicant and each listed family member")
 
     doc_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
-    for_whom = models.CharField(_("from"), max_length=12, choices=ForWhom.choices, default=ForWhom.APPLICANT)
+    for_whom = models.CharField(_("for whom"), max_length=12, choices=ForWhom.choices, default=ForWhom.APPLICANT)
     needs_translation = models.BooleanField(
         _("translation needed"), default=False,
         help_text=_("A document in another language counts only with a notarised translation into Kazakh or Russian."),
@@ -766,9 +816,11 @@ class ApplicationMember(models.Model):
 class ApplicationTransition(TransitionRecord):
     """One move of a status application through its states: who, when, why."""
 
-    application = models.ForeignKey(StatusApplication, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(_("from"), max_length=20, choices=ApplicationState.choices)
-    to_state = models.CharField(_("to"), max_length=20, choices=ApplicationState.choices)
+    application = models.ForeignKey(
+        StatusApplication, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("application")
+    )
+    from_state = models.CharField(_("previous state"), max_length=20, choices=ApplicationState.choices)
+    to_state = models.CharField(_("new state"), max_length=20, choices=ApplicationState.choices)
 
     class Meta:
         verbose_name = _("application transition")

@@ -8,7 +8,8 @@ ROLE_PERMISSIONS = {
         "oralman.personmerge": READ,
         "oralman.importbatch": CASE_WRITE,
         "oralman.importrow": READ,
-        "oralman.family": CASE_WRITE,
+        "oralman.family": (*CASE_WRITE, "assign", "transfer"),
+        "oralman.casenote": ("view", "add"),
         "oralman.familymember": ("view", "add", "change", "delete"),
         "oralman.document": CASE_WRITE,
         "oralman.statusapplication": CASE_WRITE,
@@ -39,6 +40,7 @@ ROLE_PERMISSIONS = {
             "refusalground",
             "statusrule",
             "statusrequireddocument",
+            "casenote",
         )
     },  # fmt: skip
 }

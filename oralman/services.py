@@ -34,6 +34,7 @@ from oralman.models import (
     ApplicationMember,
     ApplicationState,
     ApplicationTransition,
+    CaseNote,
     Channel,
     Document,
     DocumentType,
@@ -408,26 +409,30 @@ def missing_documents(
     for required in required_documents():
         owners = persons if required.for_whom == StatusRequiredDocument.ForWhom.EVERY_PERSON else persons[:1]
         for person in owners:
-            filed = documents.get((person.pk, required.doc_type), [])
-            problem = "missing"
-            for document in filed:
-                if document.valid_until and document.valid_until < on:
-                    problem = "expired" if problem == "missing" else problem
-                    continue
-                if required.needs_translation and document.translation not in (
-                    Translation.ORIGINAL,
-                    Translation.NOTARISED,
-                ):
-                    problem = "translation"
-                    continue
-                if verified and document.verified_at is None:
-                    problem = "unverified"
-                    continue
-                problem = ""
-                break
+            problem = document_problem(
+                documents.get((person.pk, required.doc_type), []), required, verified=verified, on=on
+            )
             if problem:
                 missing.append(MissingDocument(person=person, doc_type=required.doc_type, problem=problem))
     return missing
+
+
+def document_problem(filed: list[Document], required: StatusRequiredDocument, *, verified: bool, on) -> str:
+    """What is wrong with the documents filed for one required type: "" (nothing), "missing",
+    "expired", "translation" or "unverified" (also read by the case file's checklist)."""
+    problem = "missing"
+    for document in filed:
+        if document.valid_until and document.valid_until < on:
+            problem = "expired" if problem == "missing" else problem
+            continue
+        if required.needs_translation and document.translation not in (Translation.ORIGINAL, Translation.NOTARISED):
+            problem = "translation"
+            continue
+        if verified and document.verified_at is None:
+            problem = "unverified"
+            continue
+        return ""
+    return problem
 
 
 def _check_documents(application: StatusApplication, *, verified: bool, on: datetime.date) -> None:
@@ -1073,3 +1078,129 @@ def active_status_of(person: Person, on: datetime.date | None = None) -> KandasS
         .order_by("-issued_on")
         .first()
     )
+
+
+# --- The family's case: assignment, transfer, notes, family-wide filing ------------------------
+
+
+def is_caseworker_of(user, region_id) -> bool:
+    """An active caseworker of the region (who may be assigned its families)."""
+    from core.roles import Role, role_of
+
+    return bool(user and user.is_active and role_of(user) == Role.CASEWORKER and user.region_id == region_id)
+
+
+@transaction.atomic
+def family_assign(*, family: Family, caseworker, actor) -> Family:
+    """Assign the family's case to `caseworker` (None: unassign). The assignee must be an active
+    caseworker of the family's region; the actor needs oralman.assign_family on the family."""
+    authz.authorize_actor(actor, "oralman.assign_family", family)
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    if caseworker is not None and not is_caseworker_of(caseworker, family.region_id):
+        raise DomainError(
+            _("Only an active caseworker of the family's region can be assigned."), field="assigned_caseworker"
+        )
+    if family.assigned_caseworker_id == (caseworker.pk if caseworker else None):
+        return family
+    family.assigned_caseworker = caseworker
+    with acting(actor, action="assign"):
+        family.save(update_fields=["assigned_caseworker"])
+    return family
+
+
+# The states in which a status application is still with the department: it follows the family.
+OPEN_STATES_FOR_TRANSFER = OPEN_STATES
+
+
+@transaction.atomic
+def family_transfer(*, family: Family, region, actor, reason: str) -> Family:
+    """Move a family's case to another region (the family settled elsewhere).
+
+    What moves: the family, every current member's region of residence, and the family's open
+    status applications (draft to commission and returned; their deadline is kept). What stays:
+    decided applications and statuses (the old region decided them and counts them), quota
+    requests (a request draws on one region's quota; a new one is filed in the new region),
+    placements in centers, and citizenship applications (filed with one region's body). The
+    assigned caseworker is cleared (they no longer see the case); a case note records the move.
+    Who: a holder of oralman.transfer_family who may change the family (its region's caseworker,
+    an administrator)."""
+    authz.authorize_actor(actor, "oralman.transfer_family", family)
+    authz.authorize_actor(actor, authz.CHANGE, family)
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason for the transfer."), field="reason")
+    family = Family.objects.select_for_update().select_related("region").get(pk=family.pk)
+    if family.region_id == region.pk:
+        raise DomainError(_("The family is already in this region."), field="region")
+    old_region = family.region
+    member_ids = list(family.members.filter(left_on__isnull=True).values_list("person_id", flat=True))
+    with acting(actor, action="transfer", reason=reason.strip()):
+        family.region = region
+        family.assigned_caseworker = None
+        family.save(update_fields=["region", "assigned_caseworker"])
+        for person in Person.objects.select_for_update().filter(pk__in=member_ids):
+            person.region = region
+            person.save(update_fields=["region", "updated_at"])
+        for application in StatusApplication.objects.select_for_update().filter(
+            state__in=OPEN_STATES_FOR_TRANSFER, applicant_id__in=member_ids
+        ):
+            application.region = region
+            application.save(update_fields=["region", "updated_at"])
+        CaseNote.objects.create(
+            family=family,
+            author=actor,
+            text=_("Transferred from %(old)s to %(new)s: %(reason)s")
+            % {"old": old_region, "new": region, "reason": reason.strip()},
+        )
+    return family
+
+
+@transaction.atomic
+def case_note_add(*, family: Family, text: str, actor, person: Person | None = None) -> CaseNote:
+    """A note on the family's case (anyone who may change the family)."""
+    authz.authorize_actor(actor, authz.CHANGE, family)
+    if not (text or "").strip():
+        raise DomainError(_("The note is empty."), field="text")
+    if person is not None and not family.members.filter(person=person).exists():
+        raise DomainError(_("%(person)s is not a member of this family.") % {"person": person}, field="person")
+    with acting(actor):
+        return CaseNote.objects.create(family=family, person=person, text=text.strip(), author=actor)
+
+
+@dataclass
+class FamilyFiling:
+    application: StatusApplication | None
+    listed: list[Person] = field(default_factory=list)
+    skipped: list[tuple[Person, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def family_file_status_application(*, family: Family, actor, channel: str = "psc") -> FamilyFiling:
+    """One status application for the family: the head applies (application_create) and every
+    other current member who may be listed is listed (application_list_member); a member the law
+    excludes (another nationality, a citizen, a status holder, on another open application) is
+    skipped with the reason.
+    A head who cannot apply stops the filing (the family application is the head's)."""
+    authz.authorize_actor(actor, authz.CHANGE, family)
+    members = list(
+        family.members.filter(left_on__isnull=True).select_related("person").order_by("relationship", "person_id")
+    )
+    application = application_create(
+        applicant=family.head, region=family.region, actor=actor, family=family, channel=channel
+    )
+    filing = FamilyFiling(application=application, listed=[family.head])
+    for member in members:
+        if member.person_id == family.head_id:
+            continue
+        if not member.person.is_kazakh_nationality:
+            filing.skipped.append(
+                (member.person, _("another nationality: stays on the family's file but gets no status"))
+            )
+            continue
+        try:
+            with transaction.atomic():
+                application_list_member(application=application, person=member.person, actor=actor)
+        except DomainError as exc:
+            filing.skipped.append((member.person, str(exc.message)))
+        else:
+            filing.listed.append(member.person)
+    return filing

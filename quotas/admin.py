@@ -8,6 +8,7 @@ from celery.result import AsyncResult
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,9 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core import authz
 from core.admin_base import ReasonForm, ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
+from core.admin_filters import dropdown
 from core.audit import acting
 from core.errors import DomainError
 from core.models import Region
+from core.roles import Role, role_of
 from core.scoping import allowed_region_ids
 from oralman import selectors as oralman_selectors
 from oralman.models import Person
@@ -261,7 +264,7 @@ class QuotaRequestAdmin(TransitionAdminMixin, ScopedAdmin):
         "id", "family", "quota_year", "region", "places", "state", "rank", "waitlist_position",
         "deciding_category", "run_link", "submitted_at",
     ]  # fmt: skip
-    list_filter = ["quota_year", "state", "region", "deciding_category"]
+    list_filter = ["quota_year", "state", dropdown("region"), "deciding_category"]
     list_select_related = ["family__head", "quota_year", "region", "deciding_category", "decided_by_run"]
     search_fields = ["family__head__surname", "family__head__surname_latin", "=family__head__iin", "=id"]
     ordering = ["quota_year", "region_id", "rank", "submitted_at", "id"]
@@ -370,13 +373,37 @@ class AllocationRunAdmin(ScopedAdmin):
     list_filter = ["quota_year", "kind", "status"]
     ordering = ["-created_at", "-id"]
     readonly_fields = [
-        "quota_year", "region", "kind", "status", "progress", "task_state", "oversize_rule", "requested_by",
-        "task_id", "attempts", "regions_total", "regions_done", "considered", "allocated", "waitlisted", "changed",
-        "error", "created_at", "started_at", "finished_at",
+        "quota_year", "region", "kind", "status", "progress", "oversize_rule", "requested_by", "regions_total",
+        "regions_done", "considered", "allocated", "waitlisted", "changed", "created_at", "started_at", "finished_at",
     ]  # fmt: skip
-    fields = readonly_fields
+    # The job's internals (Celery task, attempts, the error's text) help only whoever runs the servers.
+    internals = ["task_id", "task_state", "attempts", "error"]
     change_list_template = "admin/quotas/allocationrun/change_list.html"
     change_form_template = "admin/quotas/allocationrun/change_form.html"
+    decisions_per_page = 50
+
+    def _shows_internals(self, request) -> bool:
+        return role_of(request.user) == Role.ADMINISTRATOR
+
+    def get_fields(self, request, obj=None):
+        return [*self.readonly_fields, *(self.internals if self._shows_internals(request) else [])]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The run's facts and, below them, the requests it decided: one page of 50 at a time, in
+        a constant number of queries (the count and the page)."""
+        run = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        extra_context["can_resume"] = self._can_resume(request, run)
+        if run is not None:
+            decisions = selectors.allocation_run_decisions(run=run, user=request.user)
+            page = Paginator(decisions, self.decisions_per_page).get_page(request.GET.get("page"))
+            for quota_request in page.object_list:
+                quota_request.explanation_text = services.quota_request_explanation(quota_request)
+            extra_context["decisions"] = page
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False
@@ -394,7 +421,7 @@ class AllocationRunAdmin(ScopedAdmin):
             obj.progress_percent, obj.progress_percent, obj.regions_done, obj.regions_total,
         )  # fmt: skip
 
-    @admin.display(description=_("Celery task state"))
+    @admin.display(description=_("job state"))
     def task_state(self, obj):
         if not obj.task_id:
             return "—"
@@ -425,12 +452,7 @@ class AllocationRunAdmin(ScopedAdmin):
     def _can_start(self, request) -> bool:
         return authz.can(request.user, "quotas.start_allocationrun", AllocationRun)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_resume": self._can_resume(request, object_id)}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _can_resume(self, request, object_id) -> bool:
-        run = self.get_object(request, object_id)
+    def _can_resume(self, request, run) -> bool:
         return (
             run is not None
             and run.status in (AllocationRun.Status.FAILED, AllocationRun.Status.RUNNING)

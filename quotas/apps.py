@@ -16,3 +16,9 @@ class QuotasConfig(AppConfig):
         authz.register_scope(models.QuotaRequest, selectors.quota_request_list)
         authz.register_scope(models.AllocationRun, selectors.allocation_run_list)
         authz.register_scope(models.BenefitInstalment, selectors.instalment_list)
+
+        from core.casefile import register_case_section
+        from quotas.casefile import section as case_section
+
+        # Its rows on the family case file (oralman does not import this app).
+        register_case_section(case_section())

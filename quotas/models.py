@@ -326,7 +326,7 @@ class QuotaRequest(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     closed_at = models.DateTimeField(_("declined, released or settled"), null=True, blank=True)
     close_reason = models.TextField(_("reason"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)  # fmt: skip
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False, verbose_name=_("created by"))  # fmt: skip
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -524,7 +524,7 @@ class BenefitInstalment(models.Model):
     mci_tenge = models.DecimalField(_("MCI value used, tenge"), max_digits=10, decimal_places=2)
     amount_tenge = models.DecimalField(_("amount, tenge"), max_digits=14, decimal_places=2)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")  # fmt: skip
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("paid by"))  # fmt: skip
     # The employers' subsidy is paid to the employer for one employed family member.
     payee = models.CharField(_("paid to (employer)"), max_length=300, blank=True)
     employee = models.ForeignKey(

@@ -53,3 +53,13 @@ def priority_category_list(*, user) -> QuerySet[PriorityCategory]:
     if role_of(user) is None:
         return PriorityCategory.objects.none()
     return PriorityCategory.objects.all()
+
+
+def allocation_run_decisions(*, run: AllocationRun, user) -> QuerySet[QuotaRequest]:
+    """The requests whose current decision this run made (a later run that re-decides a request
+    takes it over), in the user's scope, in the order of each region. Filtered through the
+    (quota_year, region) index: decided_by_run itself is not indexed (the run's UPDATE stays HOT)."""
+    qs = quota_request_list(user=user).filter(quota_year_id=run.quota_year_id, decided_by_run_id=run.pk)
+    if run.region_id:
+        qs = qs.filter(region_id=run.region_id)
+    return qs.order_by("region__name_ru", "rank", "id")

@@ -6,12 +6,37 @@ set (CI), a missing Redis fails the tests that need it instead of falling back.
 
 from __future__ import annotations
 
+import json
 import os
+import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests.factories import UserFactory
+
+_SESSION_STARTED = time.time()
+JOURNEYS = Path(__file__).resolve().parent.parent / "var" / "journeys"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Where the browser journeys left their screenshots, and the clicks and page loads counted."""
+    if not JOURNEYS.is_dir():
+        return
+    done = [
+        d for d in sorted(JOURNEYS.iterdir()) if (d / "counts.json").exists() and d.stat().st_mtime >= _SESSION_STARTED
+    ]
+    if not done:
+        return
+    terminalreporter.section("browser journeys")
+    for folder in done:
+        counts = json.loads((folder / "counts.json").read_text())
+        shots = len(list(folder.glob("*.png")))
+        terminalreporter.write_line(
+            f"{folder}: {shots} screenshots; {counts['clicks']} clicks, {counts['page_loads']} page loads, "
+            f"{counts['typed_urls']} typed addresses, {counts['fields_filled']} fields typed (last step: {counts['last_step']})"
+        )
 
 
 def pytest_collection_modifyitems(items):
@@ -22,6 +47,22 @@ def pytest_collection_modifyitems(items):
         marker = item.get_closest_marker("django_db")
         if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
             item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _restore_reference_data_after_transactional_tests(django_db_setup, django_db_blocker):
+    """A transactional test ends with a flush, which empties the reference data loaded by
+    migrations (regions, countries, groups, status rules). With --reuse-db the next run would
+    start on an empty database, so put the serialized contents back at the end of the session."""
+    yield
+    from django.db import connection
+
+    from core.models import Region
+
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents and not Region.objects.exists():
+            connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(autouse=True)

@@ -77,6 +77,7 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     # --- Public pages -------------------------------------------------------------------------------
     "healthz GET": "ACSND",
     "documents:verify GET": "ACSND",
+    "documents:enter GET": "ACSND",  # the form to type a code (it opens documents:verify)
     "token-login POST": "ACSND",  # the API's sign-in (an empty body: 400)
     "token-logout POST": NOBODY,  # only an API token signs itself out (a session gets 401)
     # The second factor's pages: anonymous users are sent to the login page.
@@ -96,6 +97,8 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
 
     # --- The admin site itself ----------------------------------------------------------------------
     "admin:index GET": ALL_STAFF,
+    "home GET": ALL_STAFF,  # each role's home page (core.home) at /admin/
+    "app_list GET": ALL_STAFF,  # the stock index, kept at /admin/apps/
     "admin:app_list GET": ALL_STAFF,  # /admin/oralman/: every role reads some of the case file
     "admin:password_change *": ALL_STAFF,
     "admin:password_change_done GET": ALL_STAFF,
@@ -160,6 +163,18 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     **model_admin("oralman_kandasstatus", view="-C-ND", add=NOBODY, change="-C--D", delete=ADMIN_ONLY),
     **model_admin("oralman_duplicateflag", view="-C-ND", add=NOBODY, change="-C--D", delete=ADMIN_ONLY),
     "admin:oralman_statusapplication_transition *": "-C--D",
+    # The case file: read by who reads applications (not center staff); its actions by the region.
+    "admin:oralman_family_casefile GET": "-C-ND",
+    "admin:oralman_family_casefile POST": "-C--D",  # a note
+    "admin:oralman_person_casefile GET": "-C-ND",
+    "admin:oralman_person_casefile POST": NOBODY,
+    "admin:oralman_family_file_status GET": NOBODY,
+    "admin:oralman_family_file_status POST": "-C--D",
+    "admin:oralman_family_assign GET": NOBODY,
+    "admin:oralman_family_assign POST": "-C--D",
+    "admin:oralman_family_transfer GET": NOBODY,
+    "admin:oralman_family_transfer POST": "-C--D",
+    "action:oralman_family.assign_to_me": "-C--D",
     # Duplicates: compared by who reads the case file; merged (and unmerged) by the region's caseworker.
     "admin:oralman_duplicateflag_compare GET": "-C-ND",
     "admin:oralman_duplicateflag_compare POST": "-C--D",
@@ -184,8 +199,11 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     # GET only redirects back to the desk (no state change); POST needs the permission to add a stay.
     "admin:adaptation_centers_center_check_in GET": ("--SND", WHOLE_COUNTRY),
     "admin:adaptation_centers_center_check_in POST": "--S-D",
+    # GET is the confirmation step for the center's staff (a redirect back to the desk for others).
     "admin:adaptation_centers_center_check_out GET": ("--SND", WHOLE_COUNTRY),
     "admin:adaptation_centers_center_check_out POST": "--S-D",
+    "admin:adaptation_centers_center_undo_check_out GET": ("--SND", WHOLE_COUNTRY),
+    "admin:adaptation_centers_center_undo_check_out POST": "--S-D",
     "admin:adaptation_centers_center_services GET": ("--SND", WHOLE_COUNTRY),
     "admin:adaptation_centers_center_services POST": "--S-D",
     "admin:adaptation_centers_center_register_arrival GET": ("--SND", WHOLE_COUNTRY),
@@ -219,6 +237,8 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
     **model_admin("documents_issueddocument", view="-C-ND", add=NOBODY, change=ADMIN_ONLY, delete=ADMIN_ONLY),
     "admin:documents_issueddocument_certificate GET": "-C-ND",
     "admin:documents_issueddocument_decision GET": "-C-ND",
+    "admin:documents_issueddocument_family_certificates GET": NOBODY,
+    "admin:documents_issueddocument_family_certificates POST": "-C--D",
 
     # --- Notifications: messages are personal data (no analysts) ----------------------------------------
     **model_admin("notifications_notification", view="-C--D", add=NOBODY, change=ADMIN_ONLY, delete=NOBODY),
@@ -297,8 +317,9 @@ EXPECTED: dict[str, str | tuple[str, str] | Skip] = {
 # Admin views that only read (GET); every other admin view is tried with GET and POST.
 GET_ONLY_SUFFIXES = ("_changelist", "_history", "_my_desk", "_desk", "_certificate", "_decision")
 GET_ONLY_NAMES = {
-    "admin:index", "admin:app_list", "admin:jsi18n", "admin:view_on_site", "admin:autocomplete",
+    "admin:index", "admin:app_list", "home", "app_list", "admin:jsi18n", "admin:view_on_site", "admin:autocomplete",
     "admin:password_change_done", "reports:index", "reports:page", "healthz", "documents:verify",
+    "documents:enter",
     "schema", "api-docs", "api-redoc",
 }  # fmt: skip
 TRANSITION_NAMES = {
@@ -363,6 +384,7 @@ def _admin_model_of(name: str):
     short = name.removeprefix("admin:")
     overrides = {"documents_issueddocument_certificate": "oralman.KandasStatus",
                  "documents_issueddocument_decision": "citizenship.CitizenshipApplication",
+                 "documents_issueddocument_family_certificates": "oralman.Family",
                  "auth_user_password_change": "core.User", "view_on_site": "oralman.Person"}  # fmt: skip
     if short in overrides:
         from django.apps import apps

@@ -144,6 +144,13 @@ AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_VERBOSE = False
 # Behind a reverse proxy: how many proxies append to X-Forwarded-For (0: use REMOTE_ADDR).
 KANDAS_TRUSTED_PROXY_COUNT = env.int("KANDAS_TRUSTED_PROXY_COUNT", default=0)
+# Where the public opens the verification page printed on certificates (text and QR code), e.g.
+# https://kandas.enbek.kz. Required in production; here the first allowed host, or
+# http://127.0.0.1:8000 for the demo's runserver (documents.services.public_base_url).
+KANDAS_PUBLIC_BASE_URL = env("KANDAS_PUBLIC_BASE_URL", default="")
+# Lookups of the public verification pages per client address and minute (codes are unguessable;
+# this keeps anyone from trying many).
+KANDAS_VERIFY_RATE_PER_MINUTE = env.int("KANDAS_VERIFY_RATE_PER_MINUTE", default=30)
 
 # Sessions of staff end after 30 minutes without a request and 12 hours after the login.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
@@ -220,6 +227,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Two records of one person merged into one can be separated again for this many days (oralman.merging).
 KANDAS_MERGE_UNDO_DAYS = env.int("KANDAS_MERGE_UNDO_DAYS", default=30)
+# A check-out at a center's desk can be undone for this many minutes (adaptation_centers.services).
+KANDAS_CHECKOUT_UNDO_MINUTES = env.int("KANDAS_CHECKOUT_UNDO_MINUTES", default=15)
 
 # Uploaded identity documents and exports: random names, outside any public path, served only by
 # core.files' download view after the record's permission check (never through MEDIA_URL).

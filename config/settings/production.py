@@ -18,6 +18,10 @@ if (_replica := replica_database(DATABASES["default"])) is not None:
     DATABASES["replica"] = _replica
     DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 REDIS_URL = env("REDIS_URL")
+# Printed on every certificate and in its QR code: a wrong or local address makes them unverifiable.
+KANDAS_PUBLIC_BASE_URL = env("KANDAS_PUBLIC_BASE_URL")  # no default: start-up stops with the name
+if not KANDAS_PUBLIC_BASE_URL.startswith("https://") and env.bool("SECURE_SSL_REDIRECT", default=True):
+    raise environ.ImproperlyConfigured("KANDAS_PUBLIC_BASE_URL must be the public https:// address of this site")
 # RabbitMQ (amqp://) is the production broker when CELERY_BROKER_URL is set; Redis otherwise.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = REDIS_URL

@@ -40,7 +40,8 @@ def test_report_page_shows_chart_and_table_and_downloads(client, analyst, region
     assert b"<svg" in page.content and b"report-table" in page.content
     csv = client.get("/admin/reports/test-regions-by-kind/?format=csv")
     assert csv["Content-Type"].startswith("text/csv")
-    assert "city,3" in csv.content.decode("utf-8-sig") and "region,17" in csv.content.decode("utf-8-sig")
+    # Russian, the default language: a semicolon between cells (core.reports.csv_dialect).
+    assert "city;3" in csv.content.decode("utf-8-sig") and "region;17" in csv.content.decode("utf-8-sig")
     xlsx = client.get("/admin/reports/test-regions-by-kind/?format=xlsx")
     assert xlsx.content[:2] == b"PK"
 
@@ -69,7 +70,7 @@ def test_background_export_runs_on_a_real_worker_and_leaves_a_file(celery_worker
         time.sleep(0.2)
     assert export.state == ReportExport.State.DONE, export.error
     assert export.rows == 2
-    assert "region,17" in export.file.read().decode("utf-8-sig")
+    assert "region;17" in export.file.read().decode("utf-8-sig")
 
 
 @pytest.mark.django_db(transaction=True)

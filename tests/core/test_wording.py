@@ -3,6 +3,8 @@ ru "Кыргызстан" (the names used in Kazakhstan)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
@@ -41,3 +43,155 @@ def test_the_kazakh_citizenship_catalogue_says_kandas_not_oralman():
 
     po = polib.pofile(str(settings.BASE_DIR / "citizenship/locale/kk/LC_MESSAGES/django.po"))
     assert not [e.msgid for e in po if "оралман" in e.msgstr.lower()]
+
+
+# --- Column headers and field labels in the admin -------------------------------------------------
+# "PERSON", "CREATED AT", "Resolved by": a field without a translated verbose_name (or a column
+# without a translated description) shows its English name in every language.
+OUR_APPS = {
+    "core",
+    "oralman",
+    "adaptation_centers",
+    "quotas",
+    "citizenship",
+    "documents",
+    "notifications",
+    "audit",
+    "auth",
+}
+ENGLISH_ONLY = re.compile(r"^[A-Za-z][A-Za-z0-9 _\-/()'.,]*$")
+SAME_IN_EVERY_LANGUAGE = {"ID", "IIN", "IP", "SMS", "URL", "PDF", "API", "TOTP", "CSV", "XLSX", "Email"}
+
+
+def _english(label: str) -> bool:
+    label = label.strip().rstrip(":").strip()
+    return bool(label) and ENGLISH_ONLY.match(label) is not None and label not in SAME_IN_EVERY_LANGUAGE
+
+
+def _field_names(model_admin, request) -> list[str]:
+    names = [n for n in model_admin.get_list_display(request) if isinstance(n, str) and n != "action_checkbox"]
+    names += [n for n in model_admin.get_readonly_fields(request) if isinstance(n, str)]
+    for _name, options in model_admin.get_fieldsets(request):
+        for field in options["fields"]:
+            names += list(field) if isinstance(field, (list, tuple)) else [field]
+    return names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_every_admin_column_and_field_label_is_translated(rf, administrator, lang):
+    from django.contrib import admin
+    from django.contrib.admin.utils import label_for_field
+
+    request = rf.get("/admin/")
+    request.user = administrator
+    english = []
+    with translation.override(lang):
+        for model, model_admin in admin.site._registry.items():
+            if model._meta.app_label not in OUR_APPS:
+                continue
+            for name in _field_names(model_admin, request):
+                try:
+                    label = str(label_for_field(name, model, model_admin))
+                except AttributeError:  # a form-only field (password1): its form gives the label
+                    continue
+                if _english(label):
+                    english.append(f"{model._meta.label}.{name}: {label}")
+    assert english == []
+
+
+HEADER = re.compile(r'<th scope="col"[^>]*>.*?<div class="text">(?:<a [^>]*>|<span>)?([^<]*)<', re.S)
+LABEL = re.compile(r"<label[^>]*>([^<]+)</label>")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_every_admin_list_and_change_page_shows_translated_headers_and_labels(client, lang):
+    """Walks every list page and the change page of its first row with the demo data loaded."""
+    from io import StringIO
+
+    from django.contrib import admin
+    from django.core.management import call_command
+    from django.urls import NoReverseMatch, reverse
+
+    from core.models import User
+
+    call_command("load_demo", families=2, stdout=StringIO())
+    client.force_login(User.objects.get(username="admin"))
+    client.cookies["django_language"] = lang
+    english, pages = [], 0
+    for model in admin.site._registry:
+        if model._meta.app_label not in OUR_APPS:
+            continue
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        try:
+            urls = [reverse(f"{prefix}_changelist")]
+        except NoReverseMatch:
+            continue
+        first = model.objects.order_by("pk").first()
+        if first is not None:
+            urls.append(reverse(f"{prefix}_change", args=[first.pk]))
+        for url in urls:
+            response = client.get(url)
+            if response.status_code != 200:
+                continue
+            pages += 1
+            html = response.content.decode()
+            for text in HEADER.findall(html) + LABEL.findall(html):
+                if _english(text):
+                    english.append(f"{url}: {text.strip()}")
+    assert pages > 40
+    assert english == []
+
+
+def test_every_field_of_our_models_has_a_translated_name():
+    """A field without verbose_name=_("…") shows its English attribute name as the column header."""
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    internal = {("core", "usergroup"), ("core", "apitoken")}  # a through table; knox's digest and key
+    untranslated = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model._meta.app_label in OUR_APPS
+        and (model._meta.app_label, model._meta.model_name) not in internal
+        and not hasattr(model, "pgh_obj")  # pghistory's event copies
+        for field in model._meta.get_fields()
+        if field.concrete
+        and not field.auto_created
+        and field.name != "id"
+        and not field.name.startswith("pgh_")
+        and field.name not in ("name_key", "latin_key")  # search keys, never shown
+        and not isinstance(field.verbose_name, Promise)
+    ]
+    assert untranslated == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "granted", "wrong"),
+    [("ru", "принят в гражданство", "статус присвоен"), ("kk", "азаматтыққа қабылданды", "мәртебе берілді")],
+)
+def test_a_granted_citizenship_application_says_citizenship_not_status(client, administrator, lang, granted, wrong):
+    from django.urls import reverse
+
+    from tests.citizenship import factories as f
+
+    application = f.application(state="granted")
+    client.force_login(administrator)
+    client.cookies["django_language"] = lang
+    for url in (
+        reverse("admin:citizenship_citizenshipapplication_change", args=[application.pk]),
+        reverse("admin:citizenship_citizenshipapplication_changelist"),
+        reverse("admin:citizenship_citizenshipapplication_history", args=[application.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert wrong not in html, url
+    assert granted in client.get(reverse("admin:citizenship_citizenshipapplication_changelist")).content.decode()
+
+
+@pytest.mark.parametrize(("lang", "start", "end"), [("ru", "с", "по"), ("kk", "бастап", "дейін")])
+def test_report_periods_read_from_and_to_dates_not_states(lang, start, end):
+    """The state logs' "from"/"to" used to share msgids with the report period ("из состояния")."""
+    with translation.override(lang):
+        assert (gettext("from"), gettext("to")) == (start, end)

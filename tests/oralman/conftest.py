@@ -108,19 +108,3 @@ def person_in(db):
         return PersonFactory(region=region(code), **kwargs)
 
     return _make
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _restore_reference_data_after_transactional_tests(django_db_setup, django_db_blocker):
-    """A transactional test ends with a flush, which empties the reference data loaded by
-    migrations (regions, countries, groups, status rules). With --reuse-db the next run would
-    start on an empty database, so put the serialized contents back at the end of the session."""
-    yield
-    from django.db import connection
-
-    from core.models import Region
-
-    with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents and not Region.objects.exists():
-            connection.creation.deserialize_db_from_string(contents)

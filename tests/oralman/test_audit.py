@@ -122,7 +122,7 @@ def test_the_admin_history_page_shows_who_changed_what(client, caseworker, admin
     assert response.status_code == 200
     html = response.text
     assert "caseworker" in html
-    assert "profession" in html and "engineer" in html
+    assert "Профессия" in html and "engineer" in html  # the field's name in the reader's language
 
 
 @pytest.mark.django_db

@@ -90,6 +90,16 @@ def test_each_report_renders_a_chart_and_a_table_and_downloads(client, analyst, 
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     xlsx = client.get(url, {"year": decided_year.year, "format": "xlsx"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    import io
+
+    import openpyxl
+
+    from core.reports import REPORTS, sheet_name
+
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == [sheet_name(REPORTS[slug].title)] != ["Tablib Dataset"]
+    heading = [row[0].value for row in book.active.iter_rows(max_row=3)]
+    assert heading[:2] == [str(REPORTS[slug].title), f"Год: {decided_year.year}"]
 
 
 @pytest.mark.django_db
@@ -222,3 +232,64 @@ def test_a_caseworker_files_a_request_in_the_admin(client, caseworker):
     assert response.status_code == 302, response.content.decode()[:2000]
     request = QuotaRequest.objects.get(family=family)
     assert (request.places, request.created_by) == (3, caseworker)
+
+
+# --- A run's page: the decisions it made, no job internals for analysts ------------------------------
+
+
+def _run_page(client, user, run, **params):
+    client.force_login(user)
+    return client.get(reverse("admin:quotas_allocationrun_change", args=[run.pk]), params)
+
+
+@pytest.mark.django_db
+def test_a_runs_page_lists_the_requests_it_decided_with_outcome_and_reason(client, analyst, decided_year):
+    run = decided_year.runs.get()
+    AllocationRun.objects.filter(pk=run.pk).update(task_id="5f1c-celery-task-id")
+    page = _run_page(client, analyst, run)
+    decided = QuotaRequest.objects.filter(decided_by_run=run)
+    assert page.status_code == 200
+    assert {r.pk for r in page.context["decisions"]} == set(
+        decided.values_list("pk", flat=True)
+    ) and decided.count() == 5
+    html = page.content.decode()
+    waiting = decided.filter(state="waitlisted").first()
+    assert reverse("admin:quotas_quotarequest_change", args=[waiting.pk]) in html
+    assert "Ожидает по запуску" in html or str(waiting.family.head) in html
+    assert "Celery" not in html and "5f1c-celery-task-id" not in html
+
+
+@pytest.mark.django_db
+def test_administrators_still_see_the_job_internals(client, administrator, decided_year):
+    run = decided_year.runs.get()
+    AllocationRun.objects.filter(pk=run.pk).update(task_id="5f1c-celery-task-id")
+    html = _run_page(client, administrator, run).content.decode()
+    assert "5f1c-celery-task-id" in html
+
+
+@pytest.mark.django_db
+def test_a_caseworker_sees_only_their_regions_decisions_of_a_run(client, caseworker, decided_year):
+    page = _run_page(client, caseworker, decided_year.runs.get())
+    assert {r.region.code for r in page.context["decisions"]} == {"pavlodar"}
+
+
+@pytest.mark.django_db
+def test_a_runs_page_takes_the_same_queries_for_5_and_25_decisions(client, analyst, administrator, decided_year):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run = decided_year.runs.get()
+    client.force_login(analyst)
+    url = reverse("admin:quotas_allocationrun_change", args=[run.pk])
+    client.get(url)  # the first page of a session also loads the user's permissions
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(25):
+        file_request(decided_year, minutes=100 + i)
+    rerun = services.allocation_run_start(quota_year=decided_year, actor=administrator)
+    services.allocation_run_execute(run_id=rerun.pk)
+    url = reverse("admin:quotas_allocationrun_change", args=[rerun.pk])
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert page.context["decisions"].paginator.count == 25  # the new requests (the rest kept their decision)
+    assert len(many.captured_queries) == len(few.captured_queries)

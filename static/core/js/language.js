@@ -4,3 +4,11 @@ document.addEventListener("DOMContentLoaded", function () {
     select.addEventListener("change", function () { select.form.submit(); });
   });
 });
+// A button with data-confirm asks before it submits its form (no inline handler: CSP).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+});
