@@ -36,6 +36,15 @@ def ensure_data_set(*, persons: int, seed: int, regenerate: bool, here: bool, lo
             raise ValueError("No generated data set here: run generate_national_data first.")
         if not matches:
             log(f"Note: measuring the data set as loaded ({latest}), not --persons {persons:,}.")
+    elif not regenerate and _can_add_parts(latest, persons=persons, seed=seed, parts=parts):
+        missing = [name for name in parts.split(",") if name not in latest.parts.split(",")]
+        log(f"Adding the parts generated since this data set was loaded: {', '.join(missing)}")
+        generate(
+            Scale(persons=latest.persons, families=latest.families, applications=latest.applications,
+                  seed=latest.seed, today=latest.today),
+            reset=True, log=log, only=missing,
+        )  # fmt: skip
+        latest = GeneratedDataSet.objects.first()
     elif regenerate or not matches:
         generate(Scale(persons=persons, seed=seed, today=datetime.date.today()), reset=True, log=log)
         latest = GeneratedDataSet.objects.first()
@@ -53,6 +62,14 @@ def ensure_data_set(*, persons: int, seed: int, regenerate: bool, here: bool, lo
         "load_seconds": latest.seconds,
         "load_rows_per_second": latest.rows_per_second,
     }
+
+
+def _can_add_parts(latest, *, persons: int, seed: int, parts: str) -> bool:
+    """The loaded data set lacks only parts that come after all of its own (a new app's generator)."""
+    if latest is None or latest.persons != persons or latest.seed != seed or latest.version != GENERATOR_VERSION:
+        return False
+    have, want = latest.parts.split(","), parts.split(",")
+    return len(want) > len(have) and want[: len(have)] == have
 
 
 def _user(username: str, role: Role, **fields) -> User:
