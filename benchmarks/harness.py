@@ -32,8 +32,18 @@ class Captured:
         return sum(d for sql, d in self.queries if not _is_framework(sql))
 
     @property
+    def pinned_count(self) -> int:
+        """Queries that must not grow with the data: all but PostgreSQL's row estimates, which the
+        estimated paginator asks only for lists beyond its exact-count threshold (one query, constant)."""
+        return sum(1 for sql, _ in self.queries if not _is_estimate(sql))
+
+    @property
     def data_count(self) -> int:
         return sum(1 for sql, _ in self.queries if not _is_framework(sql))
+
+
+def _is_estimate(sql: str) -> bool:
+    return sql.lstrip().upper().startswith("EXPLAIN") or "FROM pg_class WHERE oid" in sql
 
 
 def _is_framework(sql: str) -> bool:
@@ -41,12 +51,24 @@ def _is_framework(sql: str) -> bool:
     return any(f'"{table}"' in head for table in FRAMEWORK_TABLES) or sql.startswith(("SAVEPOINT", "RELEASE"))
 
 
+# A request that makes more queries than this is stopped (a query per row of a national table would
+# otherwise run for minutes) and reported as an error naming the count.
+QUERY_CAP = 10_000
+
+
+class TooManyQueries(Exception):
+    pass
+
+
 @contextmanager
-def capture():
-    """Record (sql, seconds) of every query on the default connection inside the block."""
+def capture(limit: int | None = None):
+    """Record (sql, seconds) of every query on the default connection inside the block; with `limit`,
+    the query after the limit raises TooManyQueries instead of running."""
     captured = Captured()
 
     def wrapper(execute, sql, params, many, context):
+        if limit is not None and len(captured.queries) >= limit:
+            raise TooManyQueries(f"more than {limit:,} queries (stopped); the last: {' '.join(sql.split())[:300]}")
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -92,6 +114,7 @@ class Measurement:
     bound: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
     data_queries: list[int] = field(default_factory=list)
+    pinned_queries: list[int] = field(default_factory=list)
     last_sql: list[tuple[str, float]] = field(default_factory=list)
 
     def summary(self) -> dict:
@@ -102,6 +125,7 @@ class Measurement:
             "runs": len(self.wall),
             "queries": max(self.queries) if self.queries else None,
             "data_queries": max(self.data_queries) if self.data_queries else None,
+            "pinned_queries": max(self.pinned_queries) if self.pinned_queries else None,
             "wall_ms_median": ms(statistics.median(self.wall)) if self.wall else None,
             "wall_ms_p95": ms(percentile(self.wall, 0.95)) if self.wall else None,
             "db_ms_median": ms(db) if db is not None else None,
@@ -127,7 +151,8 @@ def measure(
     result = Measurement()
     started = time.monotonic()
     for _ in range(warmup):
-        outcome = action()
+        with capture(limit=QUERY_CAP):
+            outcome = action()
         if check:
             check(outcome)
         if bound:
@@ -135,14 +160,15 @@ def measure(
     for run in range(repeat):
         if run >= 5 and time.monotonic() - started > budget_seconds:
             break
-        with capture() as captured:
-            started = time.perf_counter()
+        with capture(limit=QUERY_CAP) as captured:
+            run_started = time.perf_counter()
             action()
-            result.wall.append(time.perf_counter() - started)
+            result.wall.append(time.perf_counter() - run_started)
         result.db.append(captured.seconds)
         result.data_db.append(captured.data_seconds)
         result.queries.append(captured.count)
         result.data_queries.append(captured.data_count)
+        result.pinned_queries.append(captured.pinned_count)
         result.last_sql = captured.queries
         if bound:
             result.bound.append(run_bound(bound))
