@@ -181,7 +181,7 @@ def run_items(*, repeat: int, smoke: bool, only: str, log, warmup: int = 2) -> l
             results.append({"name": factory.__name__, "error": repr(exc), "traceback": traceback.format_exc()})
             continue
         for case in cases:
-            if only and only.lower() not in case.name.lower():
+            if only and not any(term.strip().lower() in case.name.lower() for term in only.split("|")):
                 continue
             results.append(run_case(case, repeat=repeat, warmup=warmup, smoke=smoke, log=log))
     return results

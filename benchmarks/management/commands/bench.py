@@ -39,7 +39,7 @@ class Command(BaseCommand):
             "instead of the dedicated <name>_bench database.",
         )
         parser.add_argument("--regenerate", action="store_true", help="Load the data set again even if it matches.")
-        parser.add_argument("--only", default="", help="Only items whose name contains this text.")
+        parser.add_argument("--only", default="", help="Only items whose name contains this text (several: a|b|c).")
         parser.add_argument("--output", default="bench-results/bench.json")
         parser.add_argument(
             "--compare",
