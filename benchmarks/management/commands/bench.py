@@ -93,7 +93,10 @@ class Command(BaseCommand):
         if options["compare"]:
             compared = json.loads(Path(options["compare"]).read_text())
             other, other_label = compared["items"], f"{compared['data_set']['persons']:,} persons"
-        grown = pin_query_counts(results, other, other_label=other_label) if other else []
+            larger = data_set["persons"] >= compared["data_set"]["persons"]
+        else:
+            larger = True
+        grown = pin_query_counts(results, other, other_label=other_label, larger=larger) if other else []
         report = {
             "label": options["label"],
             "conn_max_age": options["conn_max_age"],
