@@ -50,6 +50,11 @@ class BenchContext:
     client_caseworker: Client
     client_analyst: Client
     smoke: bool = False
+    # Every role's user and logged-in client: "caseworker", "clerk" (center staff), "analyst", "administrator".
+    users: dict = field(default_factory=dict)
+    clients: dict = field(default_factory=dict)
+    center_id: int | None = None  # the clerk's center (the busiest of the caseworker's region)
+    verification_code: str = ""  # an issued certificate's code, for the public verification page
 
 
 ITEMS: list[Callable[[BenchContext], list[Case]]] = []
@@ -285,7 +290,12 @@ def load_app_items() -> None:
     """Import the item modules of the apps that exist (each registers with @item)."""
     from importlib import import_module
 
-    for module in ("benchmarks.items_quotas", "benchmarks.items_reports", "benchmarks.items_matching"):
+    for module in (
+        "benchmarks.items_quotas",
+        "benchmarks.items_reports",
+        "benchmarks.items_matching",
+        "benchmarks.items_pages",
+    ):
         try:
             import_module(module)
         except ModuleNotFoundError as exc:

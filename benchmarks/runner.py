@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import traceback
 
 from django.contrib.auth.models import Group
@@ -12,13 +13,14 @@ from django.test import Client
 from benchmarks import items as _items
 from benchmarks.generate import GENERATOR_VERSION, Scale, active_generators, generate
 from benchmarks.harness import measure
-from benchmarks.items import ITEMS, BenchContext, Case
+from benchmarks.items import ITEMS, BenchContext, Case, table_exists
 from benchmarks.models import GeneratedDataSet
 from core.models import Region, User
 from core.roles import Role
 
 DEFAULT_PERSONS = 20_000
 SMOKE_PERSONS = 1_500
+SMOKE_SMALL_PERSONS = 300  # the smoke's first size: query counts there and at SMOKE_PERSONS must be equal
 
 
 def ensure_data_set(*, persons: int, seed: int, regenerate: bool, here: bool, log) -> dict:
@@ -36,6 +38,15 @@ def ensure_data_set(*, persons: int, seed: int, regenerate: bool, here: bool, lo
             raise ValueError("No generated data set here: run generate_national_data first.")
         if not matches:
             log(f"Note: measuring the data set as loaded ({latest}), not --persons {persons:,}.")
+    elif not regenerate and _can_add_parts(latest, persons=persons, seed=seed, parts=parts):
+        missing = [name for name in parts.split(",") if name not in latest.parts.split(",")]
+        log(f"Adding the parts generated since this data set was loaded: {', '.join(missing)}")
+        generate(
+            Scale(persons=latest.persons, families=latest.families, applications=latest.applications,
+                  seed=latest.seed, today=latest.today),
+            reset=True, log=log, only=missing,
+        )  # fmt: skip
+        latest = GeneratedDataSet.objects.first()
     elif regenerate or not matches:
         generate(Scale(persons=persons, seed=seed, today=datetime.date.today()), reset=True, log=log)
         latest = GeneratedDataSet.objects.first()
@@ -53,6 +64,14 @@ def ensure_data_set(*, persons: int, seed: int, regenerate: bool, here: bool, lo
         "load_seconds": latest.seconds,
         "load_rows_per_second": latest.rows_per_second,
     }
+
+
+def _can_add_parts(latest, *, persons: int, seed: int, parts: str) -> bool:
+    """The loaded data set lacks only parts that come after all of its own (a new app's generator)."""
+    if latest is None or latest.persons != persons or latest.seed != seed or latest.version != GENERATOR_VERSION:
+        return False
+    have, want = latest.parts.split(","), parts.split(",")
+    return len(want) > len(have) and want[: len(have)] == have
 
 
 def _user(username: str, role: Role, **fields) -> User:
@@ -88,10 +107,18 @@ def build_context(*, smoke: bool) -> BenchContext:
     caseworker = _user("bench_caseworker", Role.CASEWORKER, region=region)
     analyst = _user("bench_analyst", Role.MINISTRY_ANALYST)
     administrator = _user("bench_administrator", Role.ADMINISTRATOR, is_superuser=True)
-    client_caseworker, client_analyst = Client(), Client()
-    client_caseworker.force_login(caseworker)
-    client_analyst.force_login(analyst)
+    clerk = _user("bench_clerk", Role.CENTER_STAFF)
+    users = {"caseworker": caseworker, "clerk": clerk, "analyst": analyst, "administrator": administrator}
+    clients = {}
+    for role, user in users.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+    client_caseworker, client_analyst = clients["caseworker"], clients["analyst"]
     return BenchContext(
+        users=users,
+        clients=clients,
+        center_id=_clerk_center(clerk, region),
+        verification_code=_issued_certificate(region, administrator),
         region=region,
         caseworker=caseworker,
         analyst=analyst,
@@ -103,6 +130,40 @@ def build_context(*, smoke: bool) -> BenchContext:
         client_analyst=client_analyst,
         smoke=smoke,
     )
+
+
+def _clerk_center(clerk: User, region: Region) -> int | None:
+    """The busiest center of the caseworker's region (most stays open now), staffed by the bench's clerk."""
+    if not table_exists("adaptation_centers_center"):
+        return None
+    from adaptation_centers.models import CenterStaff
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.id FROM adaptation_centers_center c
+                 LEFT JOIN adaptation_centers_placement p ON p.center_id = c.id AND p.checked_out_on IS NULL
+                GROUP BY c.id ORDER BY (c.region_id = %s) DESC, count(p.id) DESC, c.id LIMIT 1""",
+            [region.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    CenterStaff.objects.get_or_create(center_id=row[0], user=clerk)
+    return row[0]
+
+
+def _issued_certificate(region: Region, actor: User) -> str:
+    """The code of a printed kandas certificate of the region (printed once; the same code afterwards)."""
+    try:
+        from documents.models import IssuedDocument
+        from documents.services import document_issue
+        from oralman.models import KandasStatus
+    except ImportError:
+        return ""
+    status = KandasStatus.objects.filter(application__region=region).order_by("pk").first()
+    if status is None:
+        return ""
+    return document_issue(kind=IssuedDocument.Kind.KANDAS_CERTIFICATE, subject=status, language="ru", actor=actor).code
 
 
 def run_items(*, repeat: int, smoke: bool, only: str, log, warmup: int = 2) -> list[dict]:
@@ -120,7 +181,7 @@ def run_items(*, repeat: int, smoke: bool, only: str, log, warmup: int = 2) -> l
             results.append({"name": factory.__name__, "error": repr(exc), "traceback": traceback.format_exc()})
             continue
         for case in cases:
-            if only and only.lower() not in case.name.lower():
+            if only and not any(term.strip().lower() in case.name.lower() for term in only.split("|")):
                 continue
             results.append(run_case(case, repeat=repeat, warmup=warmup, smoke=smoke, log=log))
     return results
@@ -170,6 +231,48 @@ def _judge(record: dict, case: Case, smoke: bool) -> None:
     record["targets"] = {"ratio": case.target_ratio, "p95_ms": case.target_p95_ms, "met": targets}
 
 
+def item_key(name: str) -> str:
+    """An item's name without what depends on the data set (search terms, sizes), to match the same
+    item measured at another size."""
+    return re.sub(r"\d[\d,]*", "N", re.sub(r"'[^']*'", "'…'", name))
+
+
+ROW_TOLERANCE = 5
+
+
+def is_row_page(name: str) -> bool:
+    """Pages that show one row (or one center's desk): their queries follow that row's relations."""
+    return " change page " in name or " one (" in name or name.startswith("page: center desk")
+
+
+def pin_query_counts(results: list[dict], other: list[dict], *, other_label: str, larger: bool = True) -> list[str]:
+    """Record each item's query count at the other size beside its own; returns the items whose count
+    is larger at the larger size (queries growing with the data), which fail the bench. `larger`:
+    `results` were measured on the larger data set. Fewer queries on more data (an exact count
+    replaced by an estimate) is not growth."""
+    by_key = {item_key(r["name"]): r for r in other}
+    grown = []
+    for record in results:
+        if record.get("group") == "job":  # a job's size differs by design (the smoke's list is shorter)
+            continue
+        before = by_key.get(item_key(record["name"]))
+        if before is None or record.get("pinned_queries") is None or before.get("pinned_queries") is None:
+            continue
+        record["queries_other"] = before.get("queries")
+        record["pinned_queries_other"] = before["pinned_queries"]
+        record["other_size"] = other_label
+        mine, theirs = record["pinned_queries"], before["pinned_queries"]
+        small, large = (theirs, mine) if larger else (mine, theirs)
+        # A change page or an API object shows a different row at each size: a row with an optional
+        # relation set, or a larger family, makes a few more queries. A query per row of a table shows
+        # as hundreds; up to ROW_TOLERANCE is the row, not the data size.
+        tolerance = ROW_TOLERANCE if is_row_page(record["name"]) else 0
+        if large - small > tolerance:
+            record["queries_grow"] = True
+            grown.append(f"{record['name']} ({before['pinned_queries']} → {record['pinned_queries']})")
+    return grown
+
+
 def _fmt(value, suffix="") -> str:
     if value is None:
         return "—"
@@ -186,8 +289,10 @@ def table(report: dict) -> str:
         f"({data_set['load_rows_per_second']:,.0f} rows/s)",
         "",
     ]
+    other = next((r.get("other_size") for r in report["items"] if r.get("other_size")), None)
     header = [
         "item",
+        f"queries at {other}" if other else "",
         "queries",
         "DB ms",
         "data DB ms",
@@ -201,15 +306,18 @@ def table(report: dict) -> str:
     rows = []
     for r in report["items"]:
         if r.get("missing") or r.get("error"):
-            rows.append([r["name"], "", "", "", "", "", "", "", "", "missing" if r.get("missing") else "ERROR"])
+            rows.append([r["name"], "", "", "", "", "", "", "", "", "", "missing" if r.get("missing") else "ERROR"])
             continue
         met = r.get("targets", {}).get("met", {})
         verdict = (
             "" if not met else ("ok" if all(met.values()) else "MISSED " + ",".join(k for k, v in met.items() if not v))
         )
+        if r.get("queries_grow"):
+            verdict = (verdict + " QUERIES GROW").strip()
         rows.append(
             [
                 r["name"],
+                _fmt(r.get("queries_other")) if other else "",
                 _fmt(r.get("queries")),
                 _fmt(r.get("db_ms_median")),
                 _fmt(r.get("data_db_ms_median")),

@@ -1,3 +1,3 @@
 """Importing a module registers its app's generator (@generator); the run order is each one's `order`."""
 
-from benchmarks.generate import citizenship, oralman  # noqa: F401
+from benchmarks.generate import adaptation_centers, citizenship, oralman, quotas  # noqa: F401
