@@ -169,6 +169,7 @@ class CitizenshipApplication(models.Model):
         indexes = [
             models.Index(fields=["region", "state", "-submitted_on"], name="citapp_region_state_idx"),
             models.Index(fields=["-submitted_on", "-id"], name="citapp_submitted_idx"),
+            models.Index(fields=["region", "-submitted_on", "-id"], name="citapp_region_sub_idx"),
             models.Index(fields=["decision_due"], condition=Q(state__in=["submitted", "under_review"]), name="citapp_open_due_idx"),
             models.Index(fields=["decided_on"], condition=Q(state__in=["granted", "refused"]), name="citapp_decided_idx"),
         ]  # fmt: skip

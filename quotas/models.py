@@ -334,7 +334,9 @@ class QuotaRequest(models.Model):
         verbose_name_plural = _("quota requests")
         ordering = ["quota_year", "region_id", "rank", "submitted_at", "id"]
         indexes = [
-            models.Index(fields=["quota_year", "region"], name="quota_request_year_region_idx"),
+            # The list's (and the ranking's) order; a caseworker's region is its second key. It replaced
+            # (quota_year, region), its prefix.
+            models.Index(fields=["quota_year", "region", "rank", "submitted_at", "id"], name="quota_request_order_idx"),
             models.Index(fields=["-submitted_at", "-id"], name="quota_request_submitted_idx"),
         ]
         constraints = [
