@@ -8,6 +8,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -170,6 +171,11 @@ class CitizenshipApplication(models.Model):
             models.Index(fields=["region", "state", "-submitted_on"], name="citapp_region_state_idx"),
             models.Index(fields=["-submitted_on", "-id"], name="citapp_submitted_idx"),
             models.Index(fields=["region", "-submitted_on", "-id"], name="citapp_region_sub_idx"),
+            # The admin's "=iin_assigned" and "=registration_number" search fields: a term without
+            # letters is compared as it is (core.search), one with letters as UPPER(col) = UPPER(term).
+            models.Index(fields=["iin_assigned"], name="citapp_iin_assigned_idx"),
+            models.Index(Upper("registration_number"), name="citapp_registration_up_idx"),
+            models.Index(fields=["registration_number"], name="citapp_registration_idx"),
             models.Index(fields=["decision_due"], condition=Q(state__in=["submitted", "under_review"]), name="citapp_open_due_idx"),
             models.Index(fields=["decided_on"], condition=Q(state__in=["granted", "refused"]), name="citapp_decided_idx"),
         ]  # fmt: skip

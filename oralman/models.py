@@ -10,7 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Collate, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -169,6 +169,8 @@ class Person(models.Model):
             GinIndex(OpClass("latin_key", name="gin_trgm_ops"), name="person_latin_key_trgm"),
             models.Index(OpClass("iin", name="varchar_pattern_ops"), name="person_iin_prefix_idx"),
             models.Index(fields=["birth_date"], name="person_birth_date_idx"),
+            # A name of one or two letters (oralman.matching): the key's prefix and its order, in "C".
+            models.Index(Collate("name_key", "C"), "id", name="person_name_key_c_idx"),
             # The whole-country list is ordered by name: its first page reads 50 index entries.
             models.Index(fields=["surname", "given_name", "id"], name="person_name_order_idx"),
             # The caseworker's list: region first, in name order, merged records left out (as person_list).
