@@ -285,7 +285,12 @@ def load_app_items() -> None:
     """Import the item modules of the apps that exist (each registers with @item)."""
     from importlib import import_module
 
-    for module in ("benchmarks.items_quotas", "benchmarks.items_reports", "benchmarks.items_matching"):
+    for module in (
+        "benchmarks.items_quotas",
+        "benchmarks.items_reports",
+        "benchmarks.items_matching",
+        "benchmarks.items_perf",
+    ):
         try:
             import_module(module)
         except ModuleNotFoundError as exc:

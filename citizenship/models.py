@@ -332,3 +332,34 @@ class HistoricalAdmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_basis_display()}: {self.count}"
+
+
+class ProcessingTimeCount(models.Model):
+    """How many decided applications took so many days, per year of decision, region, basis and
+    outcome: the processing-time report's histogram (issue 16). The report asks for the median and
+    90th percentile over every decision ever made; reading a few thousand of these rows instead of
+    every application keeps it fast at national scale.
+
+    Kept by a database trigger on ``CitizenshipApplication`` (migration
+    ``0009_processing_time_counts``): every insert, update and delete moves its application's count
+    in the same transaction, so the figures are never stale, whichever code path writes. A bulk
+    load that disables triggers rebuilds it with ``rebuild_processing_time_counts()``. Derived
+    data: not audited, never edited by hand."""
+
+    year = models.IntegerField(null=True)  # of the decision
+    region_id = models.IntegerField()
+    basis = models.CharField(max_length=20)
+    granted = models.BooleanField()  # granted, else refused
+    days = models.IntegerField(null=True)  # decided_on - submitted_on
+    deadline_days = models.IntegerField(null=True)  # decision_due - submitted_on
+    late = models.BooleanField(null=True)  # decided_on > decision_due
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "region_id", "basis", "granted", "days", "deadline_days", "late"],
+                nulls_distinct=False,
+                name="processing_time_count_key",
+            )
+        ]
