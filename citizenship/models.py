@@ -363,3 +363,6 @@ class ProcessingTimeCount(models.Model):
                 name="processing_time_count_key",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region_id} {self.basis} {self.days}: {self.n}"
