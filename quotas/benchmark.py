@@ -7,6 +7,7 @@ database in the same run:
     (strict-order rule: cumulative places per region against the share), best of `repeat`;
   - times the same decision written by one hand-written UPDATE (rolled back, then VACUUM), i.e. the
     cost of the writes with the same triggers and foreign keys;
+  - times the write floor: that UPDATE with no triggers at all (rolled back, then VACUUM);
   - times the real job (`allocation_run_execute`: per-region transactions, locks, the set-based
     UPDATE, the audit and quota triggers, the commits);
   - checks the two give the same state, rank, waiting-line place and deciding category for every request;
@@ -198,6 +199,19 @@ def _sql_allocation_update(year_id: int, run_id: int) -> None:
         pass
 
 
+def _sql_allocation_floor(year_id: int, run_id: int) -> None:
+    """The write floor: the same UPDATE with no triggers at all (no audit, no quota counter, no
+    foreign-key checks: ``session_replication_role = replica``), then rolled back. What writing the
+    row versions and their index entries costs by itself (issue 16)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute(ALLOCATION_UPDATE_SQL, {"year": year_id, "run": run_id})
+            raise _RolledBack
+    except _RolledBack:
+        pass
+
+
 def _report_sql(year_id: int) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(reports.QUOTA_USE_SQL, [year_id])
@@ -239,6 +253,8 @@ def run_allocation_benchmark(
         # Once, then VACUUM: a rolled-back UPDATE leaves dead row versions that would slow the job.
         sql_update_seconds, _ = _timed(lambda: _sql_allocation_update(year.pk, run.pk))
         _vacuum()
+        floor_seconds, _ = _timed(lambda: _sql_allocation_floor(year.pk, run.pk))
+        _vacuum()
         job_seconds, run = _timed(lambda: services.allocation_run_execute(run_id=run.pk))
         job_rows = QuotaRequest.objects.filter(quota_year=year).values_list(
             "pk", "state", "rank", "waitlist_position", "deciding_category_id"
@@ -258,6 +274,8 @@ def run_allocation_benchmark(
             "job_vs_sql": round(job_seconds / sql_seconds, 2),
             "sql_update_s": round(sql_update_seconds, 3),
             "job_vs_sql_update": round(job_seconds / sql_update_seconds, 2),
+            "floor_s": round(floor_seconds, 3),
+            "job_vs_floor": round(job_seconds / floor_seconds, 2),
             "allocation_agrees": agree,
             "report_s": round(orm_report_seconds, 4),
             "report_sql_s": round(raw_report_seconds, 4),

@@ -266,13 +266,30 @@ def track_set_based(*fields: str):
     """Like core.audit.track_changes, but with statement-level triggers: the allocation job changes
     up to hundreds of thousands of requests in one UPDATE, and a row-level audit trigger costs
     about half a millisecond a row (measured: 9 s for 20,000 rows). The statement-level trigger
-    writes the same events (same table, same context) with one INSERT ... SELECT per statement."""
+    writes the same events (same table, same context) with one INSERT ... SELECT per statement.
+
+    The event table keeps only the indexes somebody reads by (issue 16): the request's history
+    (pgh_obj). The copies of the run and category foreign keys and the context id are not indexed:
+    nobody looks events up by them, and one allocation writes 100,000 events with the same run and
+    the same context (2 of the 5 indexes cost most of the history insert, docs/benchmarks.md)."""
+
+    def unindexed(to: str):
+        return models.ForeignKey(
+            to, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, null=True, blank=True,
+            related_name="+", related_query_name="+",
+        )  # fmt: skip
+
     return pghistory.track(
         pghistory.InsertEvent(level=pgtrigger.Statement),
         pghistory.UpdateEvent(level=pgtrigger.Statement),
         pghistory.DeleteEvent(level=pgtrigger.Statement),
         fields=list(fields),
         model_name="QuotaRequestEvent",
+        context_field=pghistory.ContextForeignKey(db_index=False),
+        attrs={
+            "deciding_category": unindexed("quotas.PriorityCategory"),
+            "decided_by_run": unindexed("quotas.AllocationRun"),
+        },
     )
 
 
