@@ -332,13 +332,18 @@ class QuotaRequest(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=RequestState.choices, default=RequestState.PENDING)
     rank = models.PositiveIntegerField(_("place in the region's order"), null=True, blank=True)
     waitlist_position = models.PositiveIntegerField(_("place in the waiting line"), null=True, blank=True)
+    # Both references are checked once per statement, not per row (issue 16): the allocation
+    # writes the same run (and a handful of categories) into 100,000 requests, and a foreign key
+    # would look the run up 100,000 times. The triggers of migration 0010 check every value a
+    # statement writes (one join of its distinct values, locking them FOR KEY SHARE as a foreign
+    # key does) and refuse to delete or renumber a run or category that requests still name.
     deciding_category = models.ForeignKey(
         PriorityCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("deciding category"), db_index=False,
+        verbose_name=_("deciding category"), db_index=False, db_constraint=False,
     )  # fmt: skip
     decided_by_run = models.ForeignKey(
         AllocationRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("decided by run"), db_index=False,
+        verbose_name=_("decided by run"), db_index=False, db_constraint=False,
     )  # fmt: skip
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     closed_at = models.DateTimeField(_("declined, released or settled"), null=True, blank=True)
@@ -351,9 +356,11 @@ class QuotaRequest(models.Model):
         verbose_name_plural = _("quota requests")
         ordering = ["quota_year", "region_id", "rank", "submitted_at", "id"]
         indexes = [
-            # The list's (and the ranking's) order; a caseworker's region is its second key. It replaced
-            # (quota_year, region), its prefix.
-            models.Index(fields=["quota_year", "region", "rank", "submitted_at", "id"], name="quota_request_order_idx"),
+            # Serves the list's filter and order up to the region; the rest of the order (rank,
+            # submitted_at) is sorted within one region's requests. An index with `rank` would make
+            # every allocation write a new index entry per request (no HOT update): measured in
+            # docs/benchmarks.md, "Made fast (issue 16)".
+            models.Index(fields=["quota_year", "region"], name="quota_request_year_region_idx"),
             models.Index(fields=["-submitted_at", "-id"], name="quota_request_submitted_idx"),
         ]
         constraints = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("pghistory", "0007_auto_20250421_0444"),
-        ("quotas", "0009_list_order_indexes"),
+        ("quotas", "0008_merge_ops"),
     ]
 
     operations = [
