@@ -295,6 +295,7 @@ def load_app_items() -> None:
         "benchmarks.items_reports",
         "benchmarks.items_matching",
         "benchmarks.items_pages",
+        "benchmarks.items_perf",
     ):
         try:
             import_module(module)
