@@ -282,7 +282,7 @@ def processing_time_rows(*, user, params) -> list[dict]:
         GROUP BY 1, 2, 3, 4, 5
     """
     per_year: dict = {}
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, args)
         for year, granted, late, days, deadline_days, n in cursor.fetchall():
             for key in (year, _ALL_YEARS):
