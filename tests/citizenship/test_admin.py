@@ -132,7 +132,9 @@ def test_the_history_page_shows_the_audit_trail(client, caseworker):
     client.force_login(caseworker)
     response = client.get(reverse("admin:citizenship_citizenshipapplication_history", args=[app.pk]))
     assert response.status_code == 200
-    assert "under_review" in response.content.decode()
+    # The state as the reader reads it (core.history), not its code.
+
+    assert str(State.UNDER_REVIEW.label) in response.content.decode()
 
 
 # --- Filing documents from the change page ---------------------------------------------------
