@@ -287,8 +287,13 @@ def attach_documents(j, person) -> None:
     for i, kind in enumerate(kinds):
         document = Document.objects.filter(person=person, doc_type=kind).latest("id")
         j.click(group.get_by_role("button", name=re.compile("Добавить ещ")), navigates=False)
-        j.fields_filled += 1
-        group.locator(f"input[name='{prefix}-{i}-document']").fill(str(document.pk))
+        field = group.locator(f"[name='{prefix}-{i}-document']")
+        if field.evaluate("e => e.tagName") == "SELECT":  # the applicant's own documents
+            j.clicks += 1
+            field.select_option(value=str(document.pk))
+        else:  # a raw id box: the number looked up by hand
+            j.fields_filled += 1
+            field.fill(str(document.pk))
     j.button("Сохранить и продолжить редактирование", exact=True)
 
 

@@ -3,6 +3,7 @@ a group of residents, extend a stay, check one family out."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -64,23 +65,25 @@ def test_clerk_day(demo_data, journey):
 
     j.begin("extend a stay")
     staying = j.page.locator("table").filter(has_text="плановая дата выезда").get_by_role("row")
-    j.click(staying.filter(has=j.page.get_by_role("link", name="Продлить")).last.get_by_role("link", name="Продлить"))
+    extend = staying.filter(has=j.page.get_by_role("link", name="Продлить")).last
+    j.click(extend.get_by_role("link", name="Продлить"))
     j.shot("extend-form")
-    j.button("Продлить")
+    new_date = (datetime.date.today() + datetime.timedelta(days=21)).strftime("%d.%m.%Y")
+    j.fill(re.compile("новая плановая дата выезда"), new_date, exact=False)
+    reason = j.page.get_by_label(re.compile("^причина"))
+    if reason.count():
+        j.fill(re.compile("^причина"), "ждут освобождения арендованной квартиры", exact=False)
+    j.button(re.compile("^Продлить"))
     j.shot("extended")
     if "/desk/" not in j.page.url:
         open_desk(j)
 
     j.begin("check one out")
-    row = staying.filter(has=j.page.get_by_role("button", name="Выселить")).first
-    reason = row.get_by_role("combobox")
-    if reason.count():
-        j.clicks += 1
-        reason.select_option(label="переехали в своё или арендованное жильё")
-    j.click(row.get_by_role("button", name="Выселить"))
-    confirm = j.page.get_by_role("button", name=re.compile("Выселить|Подтвердить"))
-    if "/desk/" not in j.page.url and confirm.count():  # a confirmation page
-        j.click(confirm.first)
+    row = staying.filter(has=j.page.get_by_role("link", name=re.compile("^Выселить"))).first
+    j.click(row.get_by_role("link", name=re.compile("^Выселить")))
+    j.select(re.compile("причина выселения"), "переехали в своё или арендованное жильё", exact=False)
+    j.shot("check-out-confirm")
+    j.button("Подтвердить выселение")
     j.shot("checked-out")
     assert Placement.objects.filter(checked_out_on__isnull=True).count() == staying_before
     print(j.counts())
