@@ -66,9 +66,12 @@ def test_clerk_day(demo_data, journey):
     j.begin("extend a stay")
     staying = j.page.locator("table").filter(has_text="плановая дата выезда").get_by_role("row")
     extend = staying.filter(has=j.page.get_by_role("link", name="Продлить")).last
+    planned = max(
+        datetime.datetime.strptime(d, "%d.%m.%Y").date() for d in re.findall(r"\d\d\.\d\d\.\d{4}", extend.inner_text())
+    )
     j.click(extend.get_by_role("link", name="Продлить"))
     j.shot("extend-form")
-    new_date = (datetime.date.today() + datetime.timedelta(days=21)).strftime("%d.%m.%Y")
+    new_date = (planned + datetime.timedelta(days=14)).strftime("%d.%m.%Y")
     j.fill(re.compile("новая плановая дата выезда"), new_date, exact=False)
     reason = j.page.get_by_label(re.compile("^причина"))
     if reason.count():
