@@ -185,7 +185,9 @@ def test_caseworker_day(earlier_record, journey, files, live_server):
     status = KandasStatus.objects.get(person=head)
 
     j.begin("print the certificates")
-    j.nav("Статусы кандасов (оралманов)")
+    on_application = j.page.get_by_role("link", name=status.certificate_number)
+    if not on_application.count():  # the certificate number was plain text on the application
+        j.nav("Статусы кандасов (оралманов)")
     j.link(status.certificate_number)
     j.shot("status")
     urls = []
