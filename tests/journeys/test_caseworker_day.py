@@ -253,6 +253,8 @@ def test_caseworker_day(earlier_record, journey, files, live_server):
     j.shot("citizenship-grant-form")
     j.button("Принять в гражданство")
     j.shot("citizen")
+    shown = " ".join([*j.messages(), j.page.locator("#content").inner_text()])
+    assert not re.search(r"\b\d{4}-\d\d-\d\d\b", shown), "a date is shown as yyyy-mm-dd, not dd.mm.yyyy"
 
     j.begin("print the decision letter")
     download = j.download(j.page.get_by_role("button", name=re.compile("PDF РУС")))

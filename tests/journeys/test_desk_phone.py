@@ -23,4 +23,4 @@ def test_desk_on_a_phone(demo_data, journey):
     check_out.scroll_into_view_if_needed()
     box = check_out.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, f"check-out is off-screen: {box}"
-    j.shot("check-out-in-view")
+    j.shot("check-out-in-view", full_page=False)
