@@ -654,17 +654,27 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
         page once printed."""
         if not obj.pk:
             return "—"
-        statuses = list(obj.statuses.select_related("person").order_by("id"))
+        statuses = list(obj.statuses.select_related("person").prefetch_related("issued_documents").order_by("id"))
         if not statuses:
             return "—"
+
+        def verify_links(status):
+            printed = [d for d in status.issued_documents.all() if d.cancelled_at is None]
+            return format_html_join(
+                " ",
+                '<a href="{}" target="_blank" rel="noopener">{} {}</a>',
+                ((reverse("documents:verify", args=[d.code]), _("verify"), d.language.upper()) for d in printed),
+            )
+
         return format_html_join(
             "",
-            '<div><a href="{}">{}</a> — {}</div>',
+            '<div><a href="{}">{}</a> — {} {}</div>',
             (
-                (reverse("admin:oralman_kandasstatus_change", args=[s.pk]), s.certificate_number, s.person)
+                (reverse("admin:oralman_kandasstatus_change", args=[s.pk]), s.certificate_number, s.person,
+                 verify_links(s))
                 for s in statuses
             ),
-        )
+        )  # fmt: skip
 
     @admin.display(description=_("documents for the grant"))
     def checklist(self, obj):

@@ -9,7 +9,6 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.home import QueueItem
 from oralman import selectors
@@ -36,7 +35,7 @@ def my_cases(*, user, today: datetime.date) -> list[QueueItem]:
             reference=f"F-{f.pk}",
             person=str(f.head),
             url=reverse("admin:oralman_family_casefile", args=[f.pk]),
-            note=ngettext("%(n)s member", "%(n)s members", f.size) % {"n": f.size}
+            note=_("Members: %(n)s") % {"n": f.size}
             + (f" · {_('open applications')}: {f.open_applications}" if f.open_applications else ""),
         )
         for f in families

@@ -313,3 +313,15 @@ def test_the_checklist_counts_what_is_missing_until_every_document_is_filed_and_
     assert client.get(case_file_url(family)).context["file"].missing_count > 0
     file_required_documents(family.head)
     assert client.get(case_file_url(family)).context["file"].missing_count == 0
+
+
+@pytest.mark.django_db
+def test_the_certificate_number_on_a_granted_application_links_to_the_status_and_its_verification(client, caseworker):
+    from documents.services import document_issue
+
+    status = KandasStatusFactory()
+    printed = document_issue(kind="kandas_certificate", subject=status, language="kk", actor=None)
+    client.force_login(caseworker)
+    html = client.get(reverse("admin:oralman_statusapplication_change", args=[status.application.pk])).text
+    assert reverse("admin:oralman_kandasstatus_change", args=[status.pk]) in html
+    assert reverse("documents:verify", args=[printed.code]) in html
