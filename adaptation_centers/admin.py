@@ -281,6 +281,8 @@ class CenterAdmin(ScopedAdmin):
         placement = get_object_or_404(
             selectors.placement_list(user=request.user).filter(center=center), pk=placement_id
         )
+        if request.method == "POST":
+            authz.authorize(request.user, authz.CHANGE, placement)  # readers of the desk get a 403
         if not services.can_manage_center(request.user, center) or placement.checked_out_on is not None:
             return redirect("admin:adaptation_centers_center_desk", center.pk)
         authz.authorize(request.user, authz.CHANGE, placement)

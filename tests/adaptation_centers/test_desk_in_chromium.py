@@ -1,0 +1,71 @@
+"""The desk in a real browser (Debian's Chromium through Playwright) on a phone: no horizontal
+scroll at 390×844, the check-out button on screen, and check-out → undo by tapping."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from adaptation_centers.models import Placement
+from tests.adaptation_centers.factories import family_of, refer, referred_check_in
+from tests.factories import PersonFactory
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture
+def phone(live_server, client, clerk, monkeypatch):
+    """A Chromium page at 390×844 logged in as the center's clerk (the session cookie of force_login)."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+    client.force_login(clerk)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+              "url": live_server.url}]
+        )  # fmt: skip
+        yield context.new_page()
+        browser.close()
+
+
+def _scroll_width(page) -> tuple[int, int]:
+    return page.evaluate("document.documentElement.scrollWidth"), page.evaluate("window.innerWidth")
+
+
+def test_the_desk_fits_a_phone_and_checks_out_and_undoes_by_tapping(phone, live_server, center, clerk):
+    family = family_of(4, surname="Сарсенбаевакызы-Нурмухамедова")
+    placement = referred_check_in(center=center, family=family, actor=clerk)
+    refer(center, person=PersonFactory(surname="Жаксыбековтурсынбаев"))
+    desk = live_server.url + reverse("admin:adaptation_centers_center_desk", args=[center.pk])
+
+    phone.goto(desk)
+    width, viewport = _scroll_width(phone)
+    assert width <= viewport == 390
+    button = phone.locator("#staying a.button").first
+    box = button.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+    button.click()
+    assert _scroll_width(phone)[0] <= 390
+    assert phone.locator("#id_reason").input_value() == ""  # no reason preselected
+    phone.select_option("#id_reason", "housing")
+    phone.click("#check-out-form input[type=submit]")
+    phone.wait_for_selector("#undo-check-outs")
+    assert _scroll_width(phone)[0] <= 390
+    placement.refresh_from_db()
+    assert placement.checked_out_on is not None
+
+    phone.click("#undo-check-outs input[type=submit]")
+    phone.wait_for_selector(".messagelist .success")
+    placement.refresh_from_db()
+    assert placement.checked_out_on is None
+    assert Placement.objects.filter(pk=placement.pk, checked_out_at__isnull=True).exists()
