@@ -13,6 +13,7 @@ WIDTH = 390
 
 def test_desk_on_a_phone(demo_data, journey):
     j = journey
+    j.begin("the desk on a phone")
     j.login("center.uralsk", "kandas-center-2026")
     j.shot("home-phone")
     j.open("/admin/adaptation_centers/center/desk/")
