@@ -147,6 +147,7 @@ def test_caseworker_day(earlier_record, journey, files, live_server):
     if case_file.count():  # the family's case file files one application for the whole family
         j.click(case_file.first)
         j.shot("case-file")
+        j.click(j.page.get_by_role("link", name="Действия", exact=True), navigates=False)  # a tab
         j.button("Подать заявление")
     else:
         j.nav("Заявления на статус", add=True)
