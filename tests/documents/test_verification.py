@@ -105,6 +105,13 @@ def test_a_certificate_of_an_expired_status_prints_as_not_valid(db, language, st
     assert stamp in text and old.valid_until.strftime("%d.%m.%Y") in text
 
 
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_the_not_valid_stamp_keeps_the_certificate_on_one_page(status, caseworker, language):
+    status_terminate(status=status, actor=caseworker, reason="departure")
+    status.refresh_from_db()
+    assert len(pypdf.PdfReader(io.BytesIO(services.render_pdf(_issue(status, language)))).pages) == 1
+
+
 @pytest.mark.parametrize(("language", "stamp"), [("ru", "НЕДЕЙСТВИТЕЛЬНО"), ("kk", "ЖАРАМСЫЗ")])
 def test_a_valid_certificate_prints_clean(status, language, stamp):
     assert stamp not in _pdf_text(_issue(status, language))
