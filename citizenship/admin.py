@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -155,7 +156,7 @@ def _grant_with_messages(request):
                 _("Kandas certificate %(number)s ended on %(date)s: citizenship acquired.")
                 % {
                     "number": result.terminated_status.certificate_number,
-                    "date": result.terminated_status.terminated_on,
+                    "date": date_format(result.terminated_status.terminated_on, "SHORT_DATE_FORMAT"),
                 },
             )
         for child in result.children:

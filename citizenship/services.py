@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -522,7 +523,7 @@ def application_grant(
     application.iin_assigned = iin
     application.decided_on = today
     note = _("Admission to citizenship registered by %(body)s, No. %(n)s of %(d)s") % {
-        "body": registering_body, "n": registration_number, "d": registration_date,
+        "body": registering_body, "n": registration_number, "d": date_format(registration_date, "SHORT_DATE_FORMAT"),
     }  # fmt: skip
     MACHINE.move(application, S.GRANTED, actor=actor, reason=note,
           fields=("registering_body", "registration_number", "registration_date", "iin_assigned", "decided_on"))  # fmt: skip

@@ -13,10 +13,8 @@ from tests.adaptation_centers.factories import family_of, refer, referred_check_
 from tests.factories import PersonFactory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+# Like the journeys (tests/journeys): a missing Chromium fails with how to install it, never skips.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 @pytest.fixture
@@ -24,6 +22,10 @@ def phone(live_server, client, clerk, monkeypatch):
     """A Chromium page at 390×844 logged in as the center's clerk (the session cookie of force_login)."""
     from playwright.sync_api import sync_playwright
 
+    from tests.journeys.conftest import INSTALL_HINT
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(INSTALL_HINT.format(path=CHROMIUM), pytrace=False)
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
     client.force_login(clerk)
     with sync_playwright() as p:

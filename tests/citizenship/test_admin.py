@@ -133,7 +133,6 @@ def test_the_history_page_shows_the_audit_trail(client, caseworker):
     response = client.get(reverse("admin:citizenship_citizenshipapplication_history", args=[app.pk]))
     assert response.status_code == 200
     # The state as the reader reads it (core.history), not its code.
-
     assert str(State.UNDER_REVIEW.label) in response.content.decode()
 
 

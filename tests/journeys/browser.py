@@ -64,9 +64,9 @@ class Journey:
         self.step = step
         self.steps.append({"step": step, "clicks_before": self.clicks, "loads_before": self.page_loads})
 
-    def shot(self, label: str) -> Path:
+    def shot(self, label: str, *, full_page: bool = True) -> Path:
         path = self.folder / f"{len(self.shots) + 1:02d}-{_slug(label)}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        self.page.screenshot(path=str(path), full_page=full_page)
         self.shots.append(path)
         return path
 

@@ -47,7 +47,7 @@ def journey(request, live_server, settings, monkeypatch):
         pytest.fail(INSTALL_HINT.format(path=CHROMIUM), pytrace=False)
     from playwright.sync_api import sync_playwright
 
-    settings.DOCUMENTS_PUBLIC_BASE_URL = live_server.url  # the link printed on the PDFs must open here
+    settings.KANDAS_PUBLIC_BASE_URL = live_server.url  # the link printed on the PDFs must open here
     # Playwright's sync API keeps an asyncio loop running in this thread; the ORM calls the test
     # makes meanwhile (fixtures, assertions) are synchronous and safe. Only for this test:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -56,7 +56,7 @@ def journey(request, live_server, settings, monkeypatch):
     language = options.get("language", "ru")
     width, height = options.get("viewport", (1366, 900))
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--lang=ru"])
         context = browser.new_context(
             viewport={"width": width, "height": height},
             locale="ru-RU",

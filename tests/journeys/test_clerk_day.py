@@ -3,6 +3,7 @@ a group of residents, extend a stay, check one family out."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -14,10 +15,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def open_desk(j) -> None:
     """From the home page: the desk link if the home page has one, else Centers -> the desk."""
-    direct = j.page.get_by_role("link", name="Открыть рабочее место")
-    if not direct.count():
+    desk = re.compile("^Открыть (моё |мой )?(рабочее место|пульт)")
+    if not j.page.get_by_role("link", name=desk).count():
         j.nav("Центры")
-    j.link("Открыть рабочее место")
+    j.click(j.page.get_by_role("link", name=desk).first)
 
 
 def test_clerk_day(demo_data, journey):
@@ -64,23 +65,28 @@ def test_clerk_day(demo_data, journey):
 
     j.begin("extend a stay")
     staying = j.page.locator("table").filter(has_text="плановая дата выезда").get_by_role("row")
-    j.click(staying.filter(has=j.page.get_by_role("link", name="Продлить")).last.get_by_role("link", name="Продлить"))
+    extend = staying.filter(has=j.page.get_by_role("link", name="Продлить")).last
+    planned = max(
+        datetime.datetime.strptime(d, "%d.%m.%Y").date() for d in re.findall(r"\d\d\.\d\d\.\d{4}", extend.inner_text())
+    )
+    j.click(extend.get_by_role("link", name="Продлить"))
     j.shot("extend-form")
-    j.button("Продлить")
+    new_date = (planned + datetime.timedelta(days=14)).strftime("%d.%m.%Y")
+    j.fill(re.compile("новая плановая дата выезда"), new_date, exact=False)
+    reason = j.page.get_by_label(re.compile("^причина"))
+    if reason.count():
+        j.fill(re.compile("^причина"), "ждут освобождения арендованной квартиры", exact=False)
+    j.button(re.compile("^Продлить"))
     j.shot("extended")
     if "/desk/" not in j.page.url:
         open_desk(j)
 
     j.begin("check one out")
-    row = staying.filter(has=j.page.get_by_role("button", name="Выселить")).first
-    reason = row.get_by_role("combobox")
-    if reason.count():
-        j.clicks += 1
-        reason.select_option(label="переехали в своё или арендованное жильё")
-    j.click(row.get_by_role("button", name="Выселить"))
-    confirm = j.page.get_by_role("button", name=re.compile("Выселить|Подтвердить"))
-    if "/desk/" not in j.page.url and confirm.count():  # a confirmation page
-        j.click(confirm.first)
+    row = staying.filter(has=j.page.get_by_role("link", name=re.compile("^Выселить"))).first
+    j.click(row.get_by_role("link", name=re.compile("^Выселить")))
+    j.select(re.compile("причина выселения"), "переехали в своё или арендованное жильё", exact=False)
+    j.shot("check-out-confirm")
+    j.button("Подтвердить выселение")
     j.shot("checked-out")
     assert Placement.objects.filter(checked_out_on__isnull=True).count() == staying_before
     print(j.counts())
