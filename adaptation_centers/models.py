@@ -133,6 +133,9 @@ class Placement(models.Model):
         ordering = ["-check_in_on", "-id"]
         indexes = [
             models.Index(fields=["center", "checked_out_on"], name="placement_center_out_idx"),
+            # The list's order, for the whole country and for one center's staff.
+            models.Index(fields=["-check_in_on", "-id"], name="placement_check_in_idx"),
+            models.Index(fields=["center", "-check_in_on", "-id"], name="placement_center_in_idx"),
             models.Index(
                 fields=["planned_check_out_on"], condition=Q(checked_out_on__isnull=True), name="placement_open_due_idx"
             ),

@@ -294,6 +294,7 @@ def load_app_items() -> None:
         "benchmarks.items_quotas",
         "benchmarks.items_reports",
         "benchmarks.items_matching",
+        "benchmarks.items_perf",
         "benchmarks.items_pages",
     ):
         try:

@@ -13,7 +13,9 @@ database joins every application of the scope to its person and status and filte
 Same lookups, same results (icontains / iexact / istartswith as the admin's ^ = @ prefixes), but
 each subquery is answered by that table's indexes (trigram GIN indexes on UPPER(name) for
 icontains, btree on UPPER(number) for iexact). A term that a field's validators reject (letters in
-an IIN) cannot be stored in that field, so that condition is left out instead of scanning for it.
+an IIN) cannot be stored in that field, so that condition is left out instead of scanning for it; a
+term without letters (an IIN, a number) is compared as it is (`iin = term`, served by the plain
+btree), since UPPER() cannot change it.
 
 Wire it with `IndexedSearchAdminMixin` on a ModelAdmin (before ModelAdmin in the bases) or
 `IndexedSearchFilter` as a DRF filter backend.
@@ -108,6 +110,10 @@ def term_condition(model, search_fields: list[str], term: str, *, user=None) -> 
             continue
         if not _accepts(model, parts, lookup, term):
             continue
+        if lookup == "iexact" and term.upper() == term.lower():
+            # A term with no letters (an IIN, a number): UPPER(col) = term holds exactly when
+            # col = term, and the plain comparison is what the column's (unique) btree answers.
+            lookup = "exact"
         if len(parts) == 1:
             local.append(Q(**{f"{parts[0]}__{lookup}": term}))
         else:

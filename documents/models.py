@@ -63,6 +63,7 @@ class IssuedDocument(models.Model):
         verbose_name = _("issued document")
         verbose_name_plural = _("issued documents")
         ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["-issued_at", "-id"], name="issueddoc_issued_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="kandas_certificate", kandas_status__isnull=False, citizenship_application__isnull=True)

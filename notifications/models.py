@@ -116,6 +116,7 @@ class Notification(models.Model):
             models.Index(fields=["sent_at"], name="notification_sent_idx"),
             models.Index(fields=["failed_at"], name="notification_failed_idx"),
             models.Index(fields=["region", "state"], name="notification_region_state_idx"),
+            models.Index(fields=["region", "-created_at", "-id"], name="notif_region_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,7 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Collate, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -169,8 +169,16 @@ class Person(models.Model):
             GinIndex(OpClass("latin_key", name="gin_trgm_ops"), name="person_latin_key_trgm"),
             models.Index(OpClass("iin", name="varchar_pattern_ops"), name="person_iin_prefix_idx"),
             models.Index(fields=["birth_date"], name="person_birth_date_idx"),
+            # A name of one or two letters (oralman.matching): the key's prefix and its order, in "C".
+            models.Index(Collate("name_key", "C"), "id", name="person_name_key_c_idx"),
             # The whole-country list is ordered by name: its first page reads 50 index entries.
             models.Index(fields=["surname", "given_name", "id"], name="person_name_order_idx"),
+            # The caseworker's list: region first, in name order, merged records left out (as person_list).
+            models.Index(
+                fields=["region", "surname", "given_name", "id"],
+                condition=Q(merged_into__isnull=True),
+                name="person_region_name_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -387,6 +395,8 @@ class Family(models.Model):
         verbose_name = _("family")
         verbose_name_plural = _("families")
         ordering = ["-id"]
+        # The caseworker's list (region, newest first); the whole country's list uses the primary key.
+        indexes = [models.Index(fields=["region", "-id"], name="family_region_id_idx")]
 
     def __str__(self) -> str:
         return _("Family of %(head)s") % {"head": self.head}
@@ -493,6 +503,7 @@ class Document(models.Model):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["-uploaded_at"]
+        indexes = [models.Index(fields=["-uploaded_at", "-id"], name="document_uploaded_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(issued_on__isnull=True) | Q(valid_until__gt=models.F("issued_on")),
@@ -708,6 +719,7 @@ class StatusApplication(models.Model):
         indexes = [
             models.Index(fields=["region", "state", "-created_at"], name="statusapp_region_state_idx"),
             models.Index(fields=["-created_at", "-id"], name="statusapp_created_idx"),
+            models.Index(fields=["region", "-created_at", "-id"], name="statusapp_region_new_idx"),
             models.Index(fields=["decision_due"], condition=Q(state__in=["submitted", "under_review", "commission"]), name="statusapp_open_due_idx"),
         ]  # fmt: skip
         constraints = [
@@ -811,6 +823,8 @@ class KandasStatus(models.Model):
                 fields=["valid_until"], condition=Q(terminated_on__isnull=True), name="status_active_until_idx"
             ),
             models.Index(Upper("certificate_number"), name="status_certificate_up_idx"),
+            # The list's order (the caseworker's scope joins the person's region: read in this order).
+            models.Index(fields=["-issued_on", "-id"], name="status_issued_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -7,6 +7,8 @@ database in the same run:
     (strict-order rule: cumulative places per region against the share), best of `repeat`;
   - times the same decision written by one hand-written UPDATE (rolled back, then VACUUM), i.e. the
     cost of the writes with the same triggers and foreign keys;
+  - times the write floor: that UPDATE with no triggers at all, rolled back, and once committed
+    (then put back as generated, triggers off; VACUUM after each);
   - times the real job (`allocation_run_execute`: per-region transactions, locks, the set-based
     UPDATE, the audit and quota triggers, the commits);
   - checks the two give the same state, rank, waiting-line place and deciding category for every request;
@@ -198,6 +200,40 @@ def _sql_allocation_update(year_id: int, run_id: int) -> None:
         pass
 
 
+def _sql_allocation_floor(year_id: int, run_id: int) -> None:
+    """The write floor: the same UPDATE with no triggers at all (no audit, no quota counter, no
+    foreign-key checks: ``session_replication_role = replica``), then rolled back. What writing the
+    row versions and their index entries costs by itself (issue 16)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute(ALLOCATION_UPDATE_SQL, {"year": year_id, "run": run_id})
+            raise _RolledBack
+    except _RolledBack:
+        pass
+
+
+RESET_SQL = """
+UPDATE quotas_quotarequest SET state = 'pending', rank = NULL, waitlist_position = NULL,
+    deciding_category_id = NULL, decided_by_run_id = NULL, decided_at = NULL
+WHERE quota_year_id = %(year)s
+"""
+
+
+def _sql_allocation_floor_committed(year_id: int, run_id: int) -> float:
+    """The write floor committed (its WAL flushed, as each of the job's regional transactions is),
+    then put back as generated, triggers off for both (the quota counter never saw either)."""
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(ALLOCATION_UPDATE_SQL, {"year": year_id, "run": run_id})
+    seconds = time.perf_counter() - started
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(RESET_SQL, {"year": year_id})
+    return seconds
+
+
 def _report_sql(year_id: int) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(reports.QUOTA_USE_SQL, [year_id])
@@ -239,6 +275,10 @@ def run_allocation_benchmark(
         # Once, then VACUUM: a rolled-back UPDATE leaves dead row versions that would slow the job.
         sql_update_seconds, _ = _timed(lambda: _sql_allocation_update(year.pk, run.pk))
         _vacuum()
+        floor_seconds, _ = _timed(lambda: _sql_allocation_floor(year.pk, run.pk))
+        _vacuum()
+        floor_committed_seconds = _sql_allocation_floor_committed(year.pk, run.pk)
+        _vacuum()
         job_seconds, run = _timed(lambda: services.allocation_run_execute(run_id=run.pk))
         job_rows = QuotaRequest.objects.filter(quota_year=year).values_list(
             "pk", "state", "rank", "waitlist_position", "deciding_category_id"
@@ -258,6 +298,10 @@ def run_allocation_benchmark(
             "job_vs_sql": round(job_seconds / sql_seconds, 2),
             "sql_update_s": round(sql_update_seconds, 3),
             "job_vs_sql_update": round(job_seconds / sql_update_seconds, 2),
+            "floor_s": round(floor_seconds, 3),
+            "job_vs_floor": round(job_seconds / floor_seconds, 2),
+            "floor_committed_s": round(floor_committed_seconds, 3),
+            "job_vs_floor_committed": round(job_seconds / floor_committed_seconds, 2),
             "allocation_agrees": agree,
             "report_s": round(orm_report_seconds, 4),
             "report_sql_s": round(raw_report_seconds, 4),

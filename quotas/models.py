@@ -266,13 +266,30 @@ def track_set_based(*fields: str):
     """Like core.audit.track_changes, but with statement-level triggers: the allocation job changes
     up to hundreds of thousands of requests in one UPDATE, and a row-level audit trigger costs
     about half a millisecond a row (measured: 9 s for 20,000 rows). The statement-level trigger
-    writes the same events (same table, same context) with one INSERT ... SELECT per statement."""
+    writes the same events (same table, same context) with one INSERT ... SELECT per statement.
+
+    The event table keeps only the indexes somebody reads by (issue 16): the request's history
+    (pgh_obj). The copies of the run and category foreign keys and the context id are not indexed:
+    nobody looks events up by them, and one allocation writes 100,000 events with the same run and
+    the same context (2 of the 5 indexes cost most of the history insert, docs/benchmarks.md)."""
+
+    def unindexed(to: str):
+        return models.ForeignKey(
+            to, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, null=True, blank=True,
+            related_name="+", related_query_name="+",
+        )  # fmt: skip
+
     return pghistory.track(
         pghistory.InsertEvent(level=pgtrigger.Statement),
         pghistory.UpdateEvent(level=pgtrigger.Statement),
         pghistory.DeleteEvent(level=pgtrigger.Statement),
         fields=list(fields),
         model_name="QuotaRequestEvent",
+        context_field=pghistory.ContextForeignKey(db_index=False),
+        attrs={
+            "deciding_category": unindexed("quotas.PriorityCategory"),
+            "decided_by_run": unindexed("quotas.AllocationRun"),
+        },
     )
 
 
@@ -315,13 +332,18 @@ class QuotaRequest(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=RequestState.choices, default=RequestState.PENDING)
     rank = models.PositiveIntegerField(_("place in the region's order"), null=True, blank=True)
     waitlist_position = models.PositiveIntegerField(_("place in the waiting line"), null=True, blank=True)
+    # Both references are checked once per statement, not per row (issue 16): the allocation
+    # writes the same run (and a handful of categories) into 100,000 requests, and a foreign key
+    # would look the run up 100,000 times. The triggers of migration 0010 check every value a
+    # statement writes (one join of its distinct values, locking them FOR KEY SHARE as a foreign
+    # key does) and refuse to delete or renumber a run or category that requests still name.
     deciding_category = models.ForeignKey(
         PriorityCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("deciding category"), db_index=False,
+        verbose_name=_("deciding category"), db_index=False, db_constraint=False,
     )  # fmt: skip
     decided_by_run = models.ForeignKey(
         AllocationRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("decided by run"), db_index=False,
+        verbose_name=_("decided by run"), db_index=False, db_constraint=False,
     )  # fmt: skip
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     closed_at = models.DateTimeField(_("declined, released or settled"), null=True, blank=True)
@@ -334,6 +356,10 @@ class QuotaRequest(models.Model):
         verbose_name_plural = _("quota requests")
         ordering = ["quota_year", "region_id", "rank", "submitted_at", "id"]
         indexes = [
+            # Serves the list's filter and order up to the region; the rest of the order (rank,
+            # submitted_at) is sorted within one region's requests. An index with `rank` would make
+            # every allocation write a new index entry per request (no HOT update): measured in
+            # docs/benchmarks.md, "Made fast (issue 16)".
             models.Index(fields=["quota_year", "region"], name="quota_request_year_region_idx"),
             models.Index(fields=["-submitted_at", "-id"], name="quota_request_submitted_idx"),
         ]

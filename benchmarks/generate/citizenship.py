@@ -70,4 +70,6 @@ def generate_citizenship(ctx: Context) -> dict[str, int]:
     today = ctx.scale.today
     applications = ctx.loader.execute(APPLICATIONS_SQL, {"today": today})
     transitions = ctx.loader.execute(TRANSITIONS_SQL, {"today": today})
+    # The load disables the triggers, among them the one that keeps the processing-time histogram.
+    ctx.loader.execute("SELECT rebuild_processing_time_counts()")
     return {"citizenship_citizenshipapplication": applications, "citizenship_citizenshiptransition": transitions}

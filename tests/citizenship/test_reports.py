@@ -141,3 +141,130 @@ def test_the_cumulative_series_lists_the_years_without_figures(db, analyst):
     assert rows["2023"]["cumulative_admitted"] == 1000 + 24_120 + 26_828
     assert rows["2023"]["cumulative_share"] == round(100 * (900 + 20_523) / (1000 + 26_828), 1)
     assert rows["2023"]["years_without_figures"] == 11
+
+
+# --- The processing-time histogram (issue 16) -------------------------------------------------
+
+_RAW_PROCESSING_SQL = """
+    SELECT EXTRACT(YEAR FROM a.decided_on)::int AS year, COUNT(*) AS decided,
+           COUNT(*) FILTER (WHERE a.state = 'granted') AS granted,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY a.decided_on - a.submitted_on) AS median_days,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY a.decided_on - a.submitted_on) AS p90_days,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY a.decision_due - a.submitted_on) AS deadline_days,
+           COUNT(*) FILTER (WHERE a.decided_on > a.decision_due) AS late
+    FROM citizenship_citizenshipapplication a
+    WHERE a.state IN ('granted', 'refused') {where}
+    GROUP BY ROLLUP (1) ORDER BY 1 NULLS LAST
+"""
+
+
+def _raw_processing_rows(where="", args=()):
+    """The report as it was computed before the histogram: percentile_cont over every application."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_RAW_PROCESSING_SQL.format(where=where), list(args))
+        rows = cursor.fetchall()
+    return [
+        (row[0], row[1], row[2], *(round(float(v), 1) if v is not None else None for v in row[3:6]), row[6])
+        for row in rows
+    ]
+
+
+def _report_as_tuples(rows):
+    return [
+        (None if r["year"] == "Все годы" else int(r["year"]), r["decided"], r["granted"], r["median_days"],
+         r["p90_days"], r["deadline_days"], r["late"])
+        for r in rows
+    ]  # fmt: skip
+
+
+def test_the_processing_time_histogram_gives_what_percentile_cont_over_every_application_gives(
+    db, analyst, caseworker, other_region
+):
+    """Random decisions over three years and two regions, then changes of every kind (a decision
+    revised, a date corrected, an application deleted): the report read from the trigger-kept
+    histogram equals percentile_cont over the applications, for the analyst, a caseworker's region,
+    a basis and a year range."""
+    import random
+
+    from citizenship.models import ProcessingTimeCount
+
+    rng = random.Random(16)
+    ground = CitizenshipRefusalGround.objects.get(code="expelled")
+    apps = []
+
+    def registration(person, on):
+        return {"registering_body": "УМС", "registration_number": str(person.pk), "registration_date": on,
+                "iin_assigned": f.free_iin(person)}  # fmt: skip
+
+    for i in range(60):
+        person = PersonFactory()
+        submitted = datetime.date(2023, 1, 1) + datetime.timedelta(days=rng.randrange(900))
+        decided = submitted + datetime.timedelta(days=rng.randrange(20, 200))
+        refused = i < 8 or rng.random() < 0.3
+        apps.append(
+            CitizenshipApplication.objects.create(
+                person=person, basis=rng.choice([Basis.ORALMAN, Basis.GENERAL]),
+                region=rng.choice([caseworker.region, other_region]), state="refused" if refused else "granted",
+                refusal_ground=ground if refused else None, submitted_on=submitted, decided_on=decided,
+                decision_due=submitted + datetime.timedelta(days=rng.choice([90, 91, 120])),
+                **({} if refused else registration(person, decided)),
+            )
+        )  # fmt: skip
+    open_app = f.application(state="under_review")  # not decided: not counted
+    CitizenshipApplication.objects.filter(pk=apps[0].pk).update(
+        state="granted", refusal_ground=None, **registration(apps[0].person, apps[0].decided_on)
+    )
+    CitizenshipApplication.objects.filter(pk=apps[1].pk).update(
+        decided_on=apps[1].decided_on + datetime.timedelta(days=400)
+    )
+    CitizenshipApplication.objects.filter(pk=apps[2].pk).update(
+        submitted_on=apps[2].submitted_on - datetime.timedelta(days=3)
+    )
+    CitizenshipApplication.objects.filter(pk=apps[3].pk).update(
+        state="under_review", decided_on=None, refusal_ground=None
+    )
+    CitizenshipApplication.objects.filter(pk=apps[4].pk).update(region=other_region, basis=Basis.GENERAL)
+    CitizenshipApplication.objects.filter(pk__in=[apps[5].pk, apps[6].pk]).delete()
+    CitizenshipApplication.objects.filter(pk=open_app.pk).update(
+        decision_due=open_app.submitted_on + datetime.timedelta(days=100)
+    )
+
+    assert _report_as_tuples(_rows("citizenship-processing-time", analyst)) == _raw_processing_rows()
+    assert _report_as_tuples(_rows("citizenship-processing-time", caseworker)) == _raw_processing_rows(
+        "AND a.region_id = %s", [caseworker.region_id]
+    )
+    assert _report_as_tuples(
+        _rows("citizenship-processing-time", analyst, basis=Basis.GENERAL, year_from=2024, year_to=2024)
+    ) == _raw_processing_rows("AND a.basis = %s AND EXTRACT(YEAR FROM a.decided_on) = 2024", [Basis.GENERAL])
+
+    # The rebuild (after a bulk load with the triggers off) gives the same histogram.
+    kept = sorted(ProcessingTimeCount.objects.filter(n__gt=0).values_list("year", "region_id", "basis", "granted", "days", "deadline_days", "late", "n"))  # fmt: skip
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rebuild_processing_time_counts()")
+    assert sorted(ProcessingTimeCount.objects.values_list("year", "region_id", "basis", "granted", "days", "deadline_days", "late", "n")) == kept  # fmt: skip
+
+
+def test_the_processing_time_report_is_empty_as_the_aggregate_is(db, analyst):
+    rows = _rows("citizenship-processing-time", analyst)
+    assert _report_as_tuples(rows) == _raw_processing_rows() == [(None, 0, 0, None, None, None, 0)]
+
+
+@pytest.mark.parametrize("values", [[5], [1, 2], [3, 3, 3, 9], list(range(0, 101, 7)), [4, 1, 1, 8, 8, 8, 2]])
+def test_percentile_cont_over_counts_is_postgresqls(db, values):
+    from collections import Counter
+
+    from django.db import connection
+
+    from citizenship.reports import percentile_cont
+
+    histogram = sorted(Counter(values).items())
+    for fraction in (0.5, 0.9, 0.25):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT percentile_cont(%s) WITHIN GROUP (ORDER BY v) FROM unnest(%s::int[]) v", [fraction, values]
+            )
+            assert percentile_cont(histogram, fraction) == pytest.approx(cursor.fetchone()[0])

@@ -58,6 +58,10 @@ def test_the_embedded_database_starts_in_a_fresh_folder_and_migrates(fresh_folde
             assert cur.fetchone()[0].startswith("18")
             cur.execute("SELECT extname FROM pg_extension")
             assert {"pg_trgm", "btree_gist"} <= {row[0] for row in cur.fetchall()}
+            # The settings that suit the data (issue 16, docs/operations.md) are in force.
+            for setting, value in embedded_db.SETTINGS.items():
+                cur.execute(f"SHOW {setting}")
+                assert cur.fetchone()[0] == value, setting
     finally:
         conn.close()
 

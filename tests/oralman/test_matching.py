@@ -93,6 +93,20 @@ def test_a_short_term_is_a_prefix_of_the_key_not_a_scan(zhumabaev):
     assert "LIKE" in queries[-1]["sql"] and "%%" not in queries[-1]["sql"].split("LIKE", 1)[1][:12]
 
 
+def test_a_short_term_lists_in_key_order_through_one_btree(zhumabaev):
+    """Issue 16: one or two letters match a prefix of the name key in the "C" collation and list in
+    that key's order, so the first page reads index entries instead of sorting thousands of names."""
+    zhunusov = PersonFactory(surname="Жүнісов", given_name="Арман", surname_latin="Zhunussov", given_name_latin="Arman")
+    PersonFactory(surname="Сейітов", given_name="Болат")
+    assert found("Жу") == sorted([zhumabaev, zhunusov], key=lambda p: (p.name_key.encode(), p.pk))
+    assert found("Zh") == found("Жу")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        plan = matching.order_by_match(matching.person_match(Person.objects.all(), "Жу"))[:50].explain()
+    assert "person_name_key_c_idx" in plan and "Sort" not in plan, plan
+
+
 def test_name_search_is_answered_by_the_trigram_index(zhumabaev):
     PersonFactory.create_batch(30)
     with connection.cursor() as cursor:

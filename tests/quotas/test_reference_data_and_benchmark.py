@@ -85,5 +85,6 @@ def test_the_benchmark_helper_agrees_with_the_sql_and_cleans_up():
     assert figures["allocation_agrees"] and figures["report_agrees"]
     assert figures["allocated"] + figures["waitlisted"] == 400
     assert figures["job_s"] > 0 and figures["sql_s"] > 0 and figures["sql_update_s"] > 0
+    assert figures["floor_s"] > 0 and figures["floor_committed_s"] > 0  # the write floor, both ways
     assert Person.objects.count() == persons and not QuotaYear.objects.filter(year__gte=9000).exists()
     assert run_allocation_benchmark(pending=200, repeat=1)["allocation_agrees"]  # again, same transaction
