@@ -27,10 +27,11 @@ from citizenship.models import (
     RequiredDocument,
     State,
 )
+from core import authz
 from core.admin_base import ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
 from core.errors import DomainError
 from core.roles import is_read_only
-from oralman.selectors import document_list
+from oralman.models import Document
 
 S = State
 
@@ -69,13 +70,13 @@ class TransitionInline(ScopedInline):
 
 
 class FiledDocumentInline(ScopedInline):
-    """Documents filed with the application; new ones are filed through the service."""
+    """Documents filed with the application; new ones are filed through the service. The document
+    is chosen from the applicant's own case documents in the user's scope (core.authz), not yet filed."""
 
     model = ApplicationDocument
     extra = 0
     fields = ["document", "doc_type", "verified", "attached_at", "attached_by"]
     readonly_fields = ["doc_type", "verified", "attached_at", "attached_by"]
-    raw_id_fields = ["document"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("document", "attached_by")
@@ -97,10 +98,28 @@ class FiledDocumentInline(ScopedInline):
     def has_delete_permission(self, request, obj=None):
         return obj is not None and obj.state in OPEN_STATES and not is_read_only(request.user)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "document":
-            kwargs["queryset"] = document_list(user=request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("document")
+        if field is not None:
+            field.queryset = applicant_documents(request.user, obj)
+            field.error_messages["invalid_choice"] = _(
+                "Choose one of the applicant's own documents that is not filed yet."
+            )
+        return formset
+
+
+def applicant_documents(user, application):
+    """The applicant's case documents the user may see (core.authz), not yet filed with it."""
+    if application is None:
+        return Document.objects.none()
+    return (
+        authz.scoped(user, Document)
+        .filter(person_id=application.person_id)
+        .exclude(pk__in=application.filed_documents.values("document_id"))
+        .select_related(None)
+        .order_by("doc_type", "-uploaded_at")
+    )
 
 
 class FollowingChildInline(admin.TabularInline):
@@ -281,13 +300,18 @@ class CitizenshipApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not ApplicationDocument:
             return super().save_formset(request, form, formset, change)
+        # The admin's change message reads these three lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             if inline_form.cleaned_data.get("DELETE") and inline_form.instance.pk:
                 inline_form.instance.delete()
+                formset.deleted_objects.append(inline_form.instance)
             elif not inline_form.instance.pk and inline_form.cleaned_data.get("document"):
                 try:
-                    services.application_attach_document(
-                        application=form.instance, document=inline_form.cleaned_data["document"], actor=request.user
+                    formset.new_objects.append(
+                        services.application_attach_document(
+                            application=form.instance, document=inline_form.cleaned_data["document"], actor=request.user
+                        )
                     )
                 except DomainError as exc:
                     messages.error(request, str(exc.message))

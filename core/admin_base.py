@@ -9,16 +9,19 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import authz
 from core.audit import AuditHistoryAdminMixin
 from core.errors import DomainError
+from core.kept_uploads import KeptUploadsAdminMixin, KeptUploadsFieldMixin
 from core.models import Region
 from core.pagination import EstimatedCountPaginator
 from core.roles import is_read_only
@@ -62,7 +65,12 @@ class ScopedChoicesMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:
             kwargs["queryset"] = scoped_choices(request, db_field.related_model, self.admin_site)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is Region and field.required:
+            allowed = allowed_region_ids(request.user)
+            if allowed is not None and len(allowed) == 1:  # a caseworker's one region: chosen already
+                field.initial, field.empty_label = allowed[0], None
+        return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:
@@ -70,7 +78,93 @@ class ScopedChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
+class KnownAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete box that, for a row already loaded with its related object (select_related),
+    shows the chosen label without asking the database again: one query per row otherwise."""
+
+    known: dict | None = None
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if not self.known or not selected or not selected <= set(self.known):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for key in selected:
+            obj = self.known[key]
+            label = self.choices.field.label_from_instance(obj)
+            options.append(self.create_option(name, obj.pk, label, selected, len(options)))
+        return [(None, options, 0)]
+
+
+class LoadedRowChoiceField(forms.ModelChoiceField):
+    """The hidden id of a posted row, found among the rows the formset loaded in one query
+    (Django's own field asks the database once per row)."""
+
+    loaded: dict = {}
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            try:
+                key = self.queryset.model._meta.pk.to_python(value)
+            except ValidationError:
+                key = None
+            if key in self.loaded:
+                return self.loaded[key]
+        return super().to_python(value)
+
+
+class LoadedRowsFormSetMixin:
+    """Gives each row's autocomplete boxes the related objects its instance already holds, and
+    each posted row its instance from the formset's one query."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        field = form.fields.get(self.model._meta.pk.name)
+        loaded = getattr(self, "_object_dict", None)
+        if type(field) is forms.ModelChoiceField and loaded:
+            field.__class__ = LoadedRowChoiceField
+            field.loaded = loaded
+
+    @cached_property
+    def forms(self):
+        forms = super().forms
+        for form in forms:
+            instance = form.instance
+            if instance.pk is None:
+                continue
+            for name, field in form.fields.items():
+                widget = getattr(field.widget, "widget", field.widget)
+                if not isinstance(widget, KnownAutocompleteSelect):
+                    continue
+                try:
+                    model_field = instance._meta.get_field(name)
+                except FieldDoesNotExist:
+                    continue
+                if model_field.is_relation and model_field.is_cached(instance):
+                    related = getattr(instance, name)
+                    if related is not None:
+                        widget.known = {str(related.pk): related}
+        return forms
+
+
+class LoadedRowsInlineMixin:
+    """Autocomplete boxes of loaded rows need no query each (KnownAutocompleteSelect); with
+    ``get_queryset`` selecting the related rows, the inline's cost does not grow with its rows."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        widget = getattr(field, "widget", None)
+        inner = getattr(widget, "widget", widget)
+        if type(inner) is AutocompleteSelect:
+            inner.__class__ = KnownAutocompleteSelect
+        return field
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (LoadedRowsFormSetMixin, formset), {})
+
+
+class ScopedInline(KeptUploadsFieldMixin, LoadedRowsInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     """An inline whose choices are scoped and whose permissions are asked of core.authz."""
 
     def has_view_permission(self, request, obj=None):
@@ -86,7 +180,9 @@ class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
         return authz.can(request.user, "delete", self.model)
 
 
-class ScopedAdmin(ScopedChoicesMixin, IndexedSearchAdminMixin, AuditHistoryAdminMixin, admin.ModelAdmin):
+class ScopedAdmin(
+    KeptUploadsAdminMixin, ScopedChoicesMixin, IndexedSearchAdminMixin, AuditHistoryAdminMixin, admin.ModelAdmin
+):
     """A ModelAdmin whose rows come from a selector applying the user's scope, and whose
     add/change/delete/view permissions are asked of core.authz (model permission + scope of the row).
 
@@ -230,6 +326,9 @@ class TransitionAdminMixin:
         # A form that needs the object (e.g. one field per family member) says so with takes_object.
         form_kwargs = {"obj": obj} if getattr(transition.form_class, "takes_object", False) else {}
         form = transition.form_class(data, **form_kwargs)
+        for field in form.fields.values():  # the admin's calendar, writing dd.mm.yyyy (config/formats)
+            if isinstance(field, forms.DateField) and not isinstance(field.widget, AdminDateWidget):
+                field.widget = AdminDateWidget()
         if request.method == "POST" and form.is_valid():
             try:
                 transition.perform(obj, request.user, form.cleaned_data)

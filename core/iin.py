@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 WEIGHTS_FIRST = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
@@ -75,7 +76,10 @@ def iin_warnings(iin: str, *, birth_date: datetime.date | None, sex: str | None)
     if birth_date and info.birth_date != birth_date:
         warnings.append(
             str(_("The IIN encodes the birth date %(iin_date)s, the person's is %(date)s."))
-            % {"iin_date": info.birth_date.isoformat(), "date": birth_date.isoformat()}
+            % {
+                "iin_date": date_format(info.birth_date, "SHORT_DATE_FORMAT"),
+                "date": date_format(birth_date, "SHORT_DATE_FORMAT"),
+            }  # fmt: skip
         )
     if sex and info.sex != sex:
         warnings.append(str(_("The IIN encodes a different sex than the person's.")))

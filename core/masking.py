@@ -39,4 +39,10 @@ def shows_identifiers(user, target) -> bool:
         if target not in cache:
             cache[target] = can(user, IDENTIFIERS_PERMISSION, target)
         return cache[target]
-    return can(user, IDENTIFIERS_PERMISSION, target)
+    # A page asks this of its one person several times (fields, fieldsets, inlines, warnings): the
+    # answer is kept on the request's user object, which lives for one request.
+    cache = user.__dict__.setdefault("_kandas_identifiers_rows", {})
+    key = (type(target), target.pk)
+    if target.pk is None or key not in cache:
+        cache[key] = can(user, IDENTIFIERS_PERMISSION, target)
+    return cache[key]

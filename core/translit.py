@@ -42,6 +42,18 @@ def to_latin(text: str) -> str:
     return "".join(CYRILLIC_TO_LATIN.get(ch, ch) for ch in text.lower())
 
 
+_LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z '\-]*$")
+
+
+def latin_spelling(text: str | None) -> str:
+    """A name in Latin letters as a suggestion for a passport-style field ("Әбілқызы Жанар" ->
+    "Abilkyzy Zhanar"); empty when the name has letters the table does not cover (Chinese, Arabic)."""
+    spelled = to_latin((text or "").strip())
+    if not spelled or not _LATIN_NAME.match(spelled):
+        return ""
+    return re.sub(r"[a-z]+", lambda m: m.group(0).capitalize(), spelled)
+
+
 def name_key(*parts: str | None) -> str:
     """A script-independent key for the given name parts, joined by single spaces."""
     words = []

@@ -180,6 +180,28 @@ def validate_document_upload(upload) -> None:
 
 PHONE_RE = re.compile(r"^\+?[0-9]{10,15}$")
 phone_validator = RegexValidator(PHONE_RE, _("Enter a phone number of 10 to 15 digits, optionally with +."))
+_PHONE_PUNCTUATION = re.compile(r"[\s\-().\u00a0\u2010-\u2015]")
+
+
+def normalize_phone(value: str | None) -> str:
+    """A phone number as typed ("8 (701) 123-45-67", "+7 701 123 4567", "00 86 138 0013 8000") in
+    E.164: "+77011234567". A Kazakhstan number without its country code (8 or 7 and ten digits, or
+    ten digits) gets +7; a foreign one keeps the code it was typed with. Anything else is returned
+    with only the spacing removed, for phone_validator to refuse."""
+    if not value:
+        return ""
+    compact = _PHONE_PUNCTUATION.sub("", str(value).strip())
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if compact.startswith("+"):
+        return compact
+    if not compact.isdigit():
+        return compact
+    if len(compact) == 11 and compact[0] in "78":
+        return "+7" + compact[1:]
+    if len(compact) == 10:
+        return "+7" + compact
+    return compact
 
 
 # --- Plausible dates and codes (the same bounds are CHECK constraints in the database) ----------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
@@ -14,17 +16,29 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from core import authz
-from core.admin_base import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline, Transition, TransitionAdminMixin
+from core.admin_base import (
+    LoadedRowChoiceField,
+    LoadedRowsInlineMixin,
+    ReadOnlyAdminMixin,
+    ScopedAdmin,
+    ScopedInline,
+    Transition,
+    TransitionAdminMixin,
+)
 from core.audit import log_read
 from core.authz import can
 from core.errors import DomainError
+from core.forms import PhoneFormField
 from core.iin import iin_warnings
 from core.masking import mask_iin, mask_passport, shows_identifiers
+from core.translit import CYRILLIC_TO_LATIN, latin_spelling
 from oralman import imports, matching, merging, selectors, services
 from oralman.forms import ExtendForm, GrantForm, RecommendForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
+    KAZAKH_NATIONALITY,
     OPEN_APPLICATION_STATES,
     ApplicationMember,
     ApplicationState,
@@ -39,10 +53,12 @@ from oralman.models import (
     Person,
     PersonMerge,
     RefusalGround,
+    Relationship,
     StatusApplication,
     StatusRequiredDocument,
     StatusRule,
 )
+from oralman.services import LATIN_FIELDS
 
 S = ApplicationState
 
@@ -84,8 +100,29 @@ class MaskedDocumentNumberMixin:
         return ["masked_number" if name == "number" else name for name in names]
 
 
+def fix_choices(field) -> None:
+    """Read a select's options once for the whole formset (each row and the empty row would
+    otherwise run the query again, and validation once per posted value)."""
+    objects = list(field.queryset)
+    field.__class__ = LoadedRowChoiceField
+    field.loaded = {obj.pk: obj for obj in objects}
+    field.choices = [("", field.empty_label), *((obj.pk, field.label_from_instance(obj)) for obj in objects)]
+
+
+class UnchangedRowForm(forms.ModelForm):
+    """An inline row posted back as it was stored is not validated against the model again: its
+    database checks (three CHECK constraints per document, each a query) would run for every row
+    of the person's file on every save."""
+
+    def _post_clean(self):
+        if self.instance.pk is not None and not self.has_changed():
+            return
+        super()._post_clean()
+
+
 class DocumentInline(MaskedDocumentNumberMixin, ScopedInline):
     model = Document
+    form = UnchangedRowForm
     fk_name = "person"
     extra = 0
     template = "admin/oralman/document/tabular.html"
@@ -101,6 +138,13 @@ class DocumentInline(MaskedDocumentNumberMixin, ScopedInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("verified_by")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "application" and field is not None:
+            # The application is chosen here and opened from its own page: no add/edit pop-ups in each row.
+            field.widget.can_add_related = field.widget.can_change_related = False
+        return field
+
     def get_formset(self, request, obj=None, **kwargs):
         """A document links only to one of this person's own applications (in the user's scope)."""
         formset = super().get_formset(request, obj, **kwargs)
@@ -108,7 +152,11 @@ class DocumentInline(MaskedDocumentNumberMixin, ScopedInline):
         if field is not None:
             own = selectors.application_list(user=request.user).filter(applicant=obj) if obj else None
             field.queryset = own if own is not None else StatusApplication.objects.none()
+            fix_choices(field)
         return formset
+
+
+TRANSLIT_JSON = json.dumps(CYRILLIC_TO_LATIN, ensure_ascii=False)
 
 
 class PersonAdminForm(forms.ModelForm):
@@ -122,7 +170,40 @@ class PersonAdminForm(forms.ModelForm):
             "preferred_language", "region",
         ]  # fmt: skip
 
+        field_classes = {"phone": PhoneFormField}
+
     requester = None  # set by PersonAdmin.get_form: a holder is named only to who may see them
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The stored value "kazakh" is a code: shown (and typed) in the user's language.
+        if "ethnicity" in self.fields:
+            shown = self.initial.get("ethnicity", self.fields["ethnicity"].initial)
+            if (shown or "").strip().lower() in KAZAKH_NATIONALITY:
+                self.initial["ethnicity"] = pgettext("nationality", "Kazakh")
+            self.fields["ethnicity"].widget.attrs["list"] = "nationality-choices"
+            self.fields["ethnicity"].help_text = format_html(
+                '{}<datalist id="nationality-choices"><option value="{}"></datalist>',
+                self.fields["ethnicity"].help_text,
+                pgettext("nationality", "Kazakh"),
+            )
+        for cyrillic, latin in LATIN_FIELDS:
+            if latin not in self.fields:
+                continue
+            self.fields[latin].required = False  # oralman.services spells an empty one from the Cyrillic
+            self.fields[latin].help_text = _("Left empty, it is spelled from the Cyrillic name.")
+            attrs = self.fields[latin].widget.attrs
+            attrs.update({"data-translit-source": cyrillic, "data-translit": TRANSLIT_JSON})
+            suggestion = latin_spelling(getattr(self.instance, cyrillic, ""))
+            if suggestion:
+                attrs["placeholder"] = suggestion
+
+    class Media:
+        js = ["core/js/latin_suggest.js"]
+
+    def clean_ethnicity(self):
+        value = (self.cleaned_data.get("ethnicity") or "").strip()
+        return "kazakh" if value.lower() in KAZAKH_NATIONALITY else value
 
     def clean_iin(self):
         iin = self.cleaned_data.get("iin") or None
@@ -304,13 +385,46 @@ class PersonAdmin(ScopedAdmin):
         if obj is not None and request.method == "GET":
             log_read(request.user, obj, kind="person", request=request)
             if obj.iin and shows_identifiers(request.user, obj):
+                # Not twice: a save that just warned redirects here with the same words queued.
+                shown = {str(m.message) for m in getattr(messages.get_messages(request), "_loaded_messages", [])}
                 for warning in iin_warnings(obj.iin, birth_date=obj.birth_date, sex=obj.sex):
-                    messages.warning(request, warning)
+                    if warning not in shown:
+                        messages.warning(request, warning)
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+class FamilyMemberFormSet(forms.BaseInlineFormSet):
+    """The members typed on the family page, checked together before anything is saved: each person
+    once, and only the head chosen above with the relationship "head of family" (the database would
+    otherwise refuse the second head row with an IntegrityError)."""
+
+    def clean(self):
+        super().clean()
+        head_id = self.instance.head_id
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            person = data.get("person")
+            if person is None or data.get("DELETE"):
+                continue
+            if person.pk in seen:
+                form.add_error("person", _("This person is listed twice."))
+            seen.add(person.pk)
+            current = not data.get("left_on")
+            if data.get("relationship") == Relationship.HEAD and person.pk != head_id and current:
+                form.add_error(
+                    "relationship",
+                    _("Only the head of family chosen above has this relationship; choose another one."),
+                )
+            elif person.pk == head_id and data.get("relationship") != Relationship.HEAD and current:
+                form.add_error(
+                    "relationship", _("The head of family chosen above must have the relationship “head of family”.")
+                )
 
 
 class FamilyMemberInline(ScopedInline):
     model = FamilyMember
+    formset = FamilyMemberFormSet
     extra = 1
     autocomplete_fields = ["person"]
     fields = ["person", "relationship", "joined_on", "left_on"]
@@ -324,9 +438,27 @@ class FamilyMemberInline(ScopedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class FamilyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Family
+        fields = ["head", "region"]
+
+    def clean_head(self):
+        head = self.cleaned_data["head"]
+        if self.instance.pk is None:
+            current = FamilyMember.objects.filter(person=head, left_on__isnull=True).first()
+            if current is not None:
+                raise forms.ValidationError(
+                    _("%(person)s already belongs to another family (No. %(family)s); remove them from it first.")
+                    % {"person": head, "family": current.family_id}
+                )
+        return head
+
+
 @admin.register(Family)
 class FamilyAdmin(ScopedAdmin):
     selector = staticmethod(selectors.family_list)
+    form = FamilyAdminForm
     list_display = ["id", "head", "region", "created_at"]
     list_filter = ["region"]
     search_fields = ["head__surname", "head__given_name", "head__surname_latin", "=head__iin"]
@@ -343,6 +475,16 @@ class FamilyAdmin(ScopedAdmin):
         )
         obj.pk = family.pk
         obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is FamilyMember and not change:
+            # family_create has listed the head already: a head row typed on the new family's page is that row.
+            head_id = form.instance.head_id
+            formset.forms = [
+                f for f in formset.forms if f.instance.pk or (f.cleaned_data or {}).get("person", None) is None
+                or f.cleaned_data["person"].pk != head_id
+            ]  # fmt: skip
+        super().save_formset(request, form, formset, change)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET" and (obj := self.get_object(request, object_id)) is not None:
@@ -364,7 +506,7 @@ class TransitionInline(ScopedInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class ApplicationMemberInline(admin.TabularInline):
+class ApplicationMemberInline(LoadedRowsInlineMixin, admin.TabularInline):
     """The family members listed on the application; added and removed through the services."""
 
     model = ApplicationMember

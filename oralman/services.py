@@ -21,7 +21,8 @@ from core.audit import acting
 from core.errors import DomainError
 from core.iin import iin_warnings, parse_iin
 from core.transitions import Moves, StateMachine
-from core.translit import name_key
+from core.translit import latin_spelling, name_key
+from core.validators import normalize_phone
 from core.workdays import add_working_days
 from notifications.events import Event
 from notifications.models import Notification
@@ -119,7 +120,20 @@ class PersonResult:
     warnings: list[str] = field(default_factory=list)
 
 
+LATIN_FIELDS = (("surname", "surname_latin"), ("given_name", "given_name_latin"), ("patronymic", "patronymic_latin"))
+
+
+def _complete_entry(person: Person) -> None:
+    """What the desk, the API and the imports leave to the system: the phone in E.164, and each
+    Latin name left empty spelled from the Cyrillic one (core.translit.latin_spelling)."""
+    person.phone = normalize_phone(person.phone)
+    for cyrillic, latin in LATIN_FIELDS:
+        if not (getattr(person, latin) or "").strip() and (spelled := latin_spelling(getattr(person, cyrillic))):
+            setattr(person, latin, spelled)
+
+
 def _refresh_name_keys(person: Person) -> None:
+    _complete_entry(person)
     person.name_key = name_key(person.surname, person.given_name)
     person.latin_key = name_key(person.surname_latin, person.given_name_latin)
 

@@ -207,6 +207,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Almaty"
 USE_TZ = True
+# Dates shown as 30.11.2026 and 30.11.2026 16:04 in Russian and Kazakh, typed as 22.07.1983 in every
+# language (config/formats/<lang>/formats.py); ISO 1983-07-22 is always accepted as well.
+FORMAT_MODULE_PATH = ["config.formats"]
+DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
+DATETIME_INPUT_FORMATS = ["%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -288,6 +293,9 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
+    # The API answers in ISO 8601 and also takes dates typed the Kazakhstan way (22.07.1983).
+    "DATE_INPUT_FORMATS": ["iso-8601", "%d.%m.%Y"],
+    "DATETIME_INPUT_FORMATS": ["iso-8601", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S"],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",

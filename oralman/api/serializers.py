@@ -8,7 +8,7 @@ from core.iin import parse_iin
 from core.masking import mask_iin, mask_passport, shows_identifiers
 from core.models import Country, Region
 from core.scoping import allowed_region_ids
-from core.validators import validate_document_upload, validate_plausible_date
+from core.validators import normalize_phone, phone_validator, validate_document_upload, validate_plausible_date
 from oralman import matching, selectors
 from oralman.models import (
     ApplicationMember,
@@ -41,7 +41,15 @@ class PersonMatchSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
+class PhoneField(serializers.CharField):
+    """A phone number typed with spaces, dashes or brackets, stored in E.164 (+77011234567)."""
+
+    def to_internal_value(self, data):
+        return normalize_phone(super().to_internal_value(data))
+
+
 class PersonSerializer(serializers.ModelSerializer):
+    phone = PhoneField(required=False, allow_blank=True, max_length=20, validators=[phone_validator])
     region = WritableRegionField()
     country_of_origin = serializers.PrimaryKeyRelatedField(queryset=Country.objects.all())
     citizenship = serializers.PrimaryKeyRelatedField(queryset=Country.objects.all(), required=False, allow_null=True)
@@ -61,6 +69,11 @@ class PersonSerializer(serializers.ModelSerializer):
             "former_citizenship", "citizen_since", "created_at", "updated_at", "match",
         ]  # fmt: skip
         read_only_fields = ["former_citizenship", "citizen_since", "created_at", "updated_at"]
+        # Left out, the Latin names are spelled from the Cyrillic ones (oralman.services).
+        extra_kwargs = {
+            name: {"required": False, "allow_blank": True}
+            for name in ("surname_latin", "given_name_latin", "patronymic_latin")
+        }
 
     def to_representation(self, instance):
         """IIN and passport number masked for roles without oralman.view_identifiers_person (core.masking);

@@ -66,7 +66,7 @@ def test_granting_from_the_desk_shows_the_iin_warning_and_ends_the_status(client
         follow=True,
     )
     messages = [str(m) for m in response.context["messages"]]
-    assert any("1981-02-03" in m for m in messages)
+    assert any("03.02.1981" in m for m in messages)  # dd.mm.yyyy in Russian
     assert any(status.certificate_number in m for m in messages)
     app.refresh_from_db()
     status.refresh_from_db()
@@ -133,3 +133,64 @@ def test_the_history_page_shows_the_audit_trail(client, caseworker):
     response = client.get(reverse("admin:citizenship_citizenshipapplication_history", args=[app.pk]))
     assert response.status_code == 200
     assert "under_review" in response.content.decode()
+
+
+# --- Filing documents from the change page ---------------------------------------------------
+
+
+def _unfiled_document(person, doc_type="passport"):
+    from oralman.models import Document
+
+    return Document.objects.create(person=person, doc_type=doc_type, number="N-1")
+
+
+def test_documents_are_filed_from_the_change_page(client, caseworker):
+    from tests.admin_forms import add_inline_row, change_form_data
+
+    app = f.application(state="submitted", documents=False)
+    passport, birth = _unfiled_document(app.person), _unfiled_document(app.person, "birth_certificate")
+    client.force_login(caseworker)
+    page = client.get(change_url(app))
+    offered = {d.pk for d in page.context["inline_admin_formsets"][0].formset.form.base_fields["document"].queryset}
+    assert offered == {passport.pk, birth.pk}
+    data = change_form_data(page)
+    add_inline_row(data, "filed_documents", {"document": passport.pk})
+    add_inline_row(data, "filed_documents", {"document": birth.pk})
+    response = client.post(change_url(app), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert set(app.filed_documents.values_list("document_id", flat=True)) == {passport.pk, birth.pk}
+    assert app.filed_documents.get(document=passport).attached_by == caseworker
+
+
+def test_a_document_of_another_person_is_refused_with_a_form_error(client, caseworker):
+    from tests.admin_forms import add_inline_row, change_form_data
+
+    app = f.application(state="submitted", documents=False)
+    stranger = _unfiled_document(f.kandas(region=app.person.region)[0])
+    client.force_login(caseworker)
+    page = client.get(change_url(app))
+    assert stranger.pk not in {
+        d.pk for d in page.context["inline_admin_formsets"][0].formset.form.base_fields["document"].queryset
+    }
+    data = add_inline_row(change_form_data(page), "filed_documents", {"document": stranger.pk})
+    response = client.post(change_url(app), data)
+    assert response.status_code == 200
+    errors = str(response.context["inline_admin_formsets"][0].formset.errors)
+    assert "документов заявителя" in errors, errors
+    assert not app.filed_documents.exists()
+
+
+def test_the_grant_form_has_the_calendar_and_takes_dd_mm_yyyy(client, caseworker):
+    app = f.application(state="under_review")
+    client.force_login(caseworker)
+    page = client.get(transition_url(app, "grant")).content.decode()
+    assert "vDateField" in page and "DateTimeShortcuts.js" in page
+    today = timezone.localdate()
+    response = client.post(
+        transition_url(app, "grant"),
+        {"registering_body": "УМС ДП Павлодарской области", "registration_number": "7",
+         "registration_date": today.strftime("%d.%m.%Y"), "iin": f.free_iin(app.person)},
+    )  # fmt: skip
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.state == State.GRANTED and app.registration_date == today
