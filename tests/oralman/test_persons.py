@@ -65,7 +65,7 @@ def test_the_api_answers_the_iin_mismatch_warning_with_the_created_person(api, c
     assert response.status_code == 201, response.content
     body = response.json()
     assert len(body["warnings"]) == 1
-    assert "1987-05-14" in body["warnings"][0]
+    assert "14.05.1987" in body["warnings"][0]
     assert body["possible_duplicates"] == []
 
 
@@ -304,4 +304,4 @@ def test_the_admin_shows_the_iin_mismatch_warning_on_the_person_page(client, cas
     client.force_login(caseworker)
     response = client.get(f"/admin/oralman/person/{person.pk}/change/")
     texts = [str(m) for m in response.context["messages"]]
-    assert any("1987-05-14" in t and "1988-05-14" in t for t in texts), texts
+    assert any("14.05.1987" in t and "14.05.1988" in t for t in texts), texts
