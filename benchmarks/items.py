@@ -107,10 +107,24 @@ COUNTRY_CHOICES = ("SELECT id, name_ru FROM core_country ORDER BY name_ru", {})
 REGION_CHOICES = ("SELECT id, name_ru FROM core_region ORDER BY name_ru", {})
 
 
+# The admin list's order (oralman.models.APPLICATION_QUEUE_ORDER): with the department, waiting for
+# the applicant, decided; each by deadline. The API lists newest first.
+ADMIN_ORDER = """CASE WHEN a.state IN ('submitted', 'under_review', 'commission') THEN 0
+                      WHEN a.state IN ('draft', 'returned') THEN 1 ELSE 2 END, a.decision_due NULLS LAST, a.id DESC"""
+NEWEST_ORDER = "a.created_at DESC, a.id DESC"
+
+
 def list_bound(
-    *, columns: str, where: str, params: dict, page: int, whole_table: str | None = None, sidebar=()
+    *,
+    columns: str,
+    where: str,
+    params: dict,
+    page: int,
+    whole_table: str | None = None,
+    sidebar=(),
+    order: str = NEWEST_ORDER,
 ) -> list[tuple[str, list]]:
-    page_sql = f"SELECT {columns} FROM {ADMIN_FROM} WHERE {where} ORDER BY a.created_at DESC, a.id DESC LIMIT {page}"
+    page_sql = f"SELECT {columns} FROM {ADMIN_FROM} WHERE {where} ORDER BY {order} LIMIT {page}"
     if whole_table:
         count = ("SELECT reltuples::bigint FROM pg_class WHERE oid = %(table)s::regclass", {"table": whole_table})
     else:
@@ -132,7 +146,12 @@ def admin_application_list(ctx: BenchContext) -> list[Case]:
             "admin",
             lambda: cw.get(url),
             list_bound(
-                columns=ADMIN_COLUMNS, where=in_region, params=region, page=ADMIN_PAGE, sidebar=[COUNTRY_CHOICES]
+                order=ADMIN_ORDER,
+                columns=ADMIN_COLUMNS,
+                where=in_region,
+                params=region,
+                page=ADMIN_PAGE,
+                sidebar=[COUNTRY_CHOICES],
             ),
             check=ok_response,
         ),
@@ -141,6 +160,7 @@ def admin_application_list(ctx: BenchContext) -> list[Case]:
             "admin",
             lambda: cw.get(url, {"state__exact": "under_review"}),
             list_bound(
+                order=ADMIN_ORDER,
                 columns=ADMIN_COLUMNS,
                 where=f"{in_region} AND a.state = %(state)s",
                 params={**region, "state": "under_review"},
@@ -154,6 +174,7 @@ def admin_application_list(ctx: BenchContext) -> list[Case]:
             "admin",
             lambda: cw.get(url, {"deadline": "overdue"}),
             list_bound(
+                order=ADMIN_ORDER,
                 columns=ADMIN_COLUMNS,
                 where=f"{in_region} AND a.state IN ('submitted', 'under_review') AND a.decision_due < CURRENT_DATE",
                 params=region,
@@ -171,6 +192,7 @@ def admin_application_list(ctx: BenchContext) -> list[Case]:
                 "admin",
                 lambda term=term: cw.get(url, {"q": term}),
                 list_bound(
+                    order=ADMIN_ORDER,
                     columns=ADMIN_COLUMNS,
                     where=f"{in_region} AND {search_where(term)}",
                     params=params,
@@ -186,6 +208,7 @@ def admin_application_list(ctx: BenchContext) -> list[Case]:
             "admin",
             lambda: an.get(url),
             list_bound(
+                order=ADMIN_ORDER,
                 columns=ADMIN_COLUMNS,
                 where="TRUE",
                 params={},

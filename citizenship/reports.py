@@ -342,7 +342,7 @@ register(
         ],
         rows=admission_rows,
         params_form=AdmissionParams,
-        chart=Chart(label="label", values=["admitted", "oralmans"]),
+        chart=Chart(label="label", values=["admitted", "oralmans"], total_last=True),
         group=_("Citizenship"),
     )
 )

@@ -48,6 +48,9 @@ class Chart:
     label: str
     values: list[str]
     kind: str = "bar"  # horizontal bars, one group per row
+    # The rows end with a total (kept in the table, the exports and the API): left out of the chart,
+    # where its bars, the sum of all the others, would squeeze every other bar to a sliver.
+    total_last: bool = False
 
 
 class EmptyParams(forms.Form):
@@ -254,7 +257,9 @@ def svg_bar_chart(report: Report, rows: list[dict], *, width: int = 800, bar_hei
         return {}
     palette = ["#417690", "#e0a030", "#79aec8", "#ba2121", "#5b8a3c", "#8a5b9e"]
     labels = {c.key: str(c.label) for c in report.columns}
-    shown = rows[:40]
+    shown = (rows[:-1] if chart.total_last else rows)[:40]
+    if not shown:
+        return {}
     peak = max((float(row.get(k) or 0) for row in shown for k in chart.values), default=0) or 1
     left, right = 260, 60
     texts = [str(row.get(chart.label, "") or "—") for row in shown]

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Q, Value
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -40,6 +40,7 @@ from oralman import imports, matching, merging, selectors, services
 from oralman.casefile_views import FamilyCaseFileMixin, PersonCaseFileMixin
 from oralman.forms import ExtendForm, GrantForm, RecommendForm, RefuseForm, ReturnForm, TerminateForm
 from oralman.models import (
+    APPLICATION_QUEUE_ORDER,
     KAZAKH_NATIONALITY,
     OPEN_APPLICATION_STATES,
     ApplicationMember,
@@ -627,16 +628,9 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
     fields = ["applicant", "representative", "family", "region", "channel", *readonly_fields]
     autocomplete_fields = ["applicant", "representative", "family"]
     inlines = [ApplicationMemberInline, TransitionInline]
-    ordering = [
-        # With the department first, then waiting for the applicant (draft, returned), then decided.
-        Case(
-            When(state__in=OPEN_APPLICATION_STATES, then=Value(0)),
-            When(state__in=[S.DRAFT, S.RETURNED], then=Value(1)),
-            default=Value(2),
-        ).asc(),
-        F("decision_due").asc(nulls_last=True),
-        "-id",
-    ]
+    # With the department first, then waiting for the applicant (draft, returned), then decided; each by
+    # deadline. Read from statusapp_region_queue_idx / statusapp_queue_idx (the same expressions).
+    ordering = [*APPLICATION_QUEUE_ORDER]
 
     @admin.display(description=_("deadline"))
     def deadline_flag(self, obj):

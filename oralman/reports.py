@@ -152,7 +152,7 @@ register(
         ],
         rows=caseload_rows,
         params_form=CaseloadParams,
-        chart=Chart(label="label", values=["submitted", "granted", "refused", "overdue"]),
+        chart=Chart(label="label", values=["submitted", "granted", "refused", "overdue"], total_last=True),
         group=_("Kandas status"),
     )
 )

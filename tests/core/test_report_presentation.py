@@ -40,7 +40,7 @@ def report(**extra):
             Column("beds", "Мест", numeric=True),
         ],
         rows=lambda **kw: ROWS,
-        chart=Chart(label="center", values=["beds"]),
+        chart=extra.pop("chart", Chart(label="center", values=["beds"])),
         **extra,
     )
 
@@ -120,6 +120,15 @@ def test_labels_that_would_read_the_same_are_numbered_and_keep_the_full_text_as_
     shown = [" ".join(line["text"] for line in g["lines"]) for g in chart["groups"]]
     assert len(set(shown)) == 2
     assert [g["full"] for g in chart["groups"]] == [r["center"] for r in rows]
+
+
+def test_a_chart_whose_rows_end_with_a_total_leaves_it_out_and_scales_to_the_largest_row():
+    rows = [{"center": "Уральск", "beds": 30}, {"center": "Шымкент", "beds": 10}, {"center": "Итого", "beds": 40}]
+    chart = svg_bar_chart(report(chart=Chart(label="center", values=["beds"], total_last=True)), rows)
+    assert [g["full"] for g in chart["groups"]] == ["Уральск", "Шымкент"]
+    assert chart["groups"][0]["bars"][0]["w"] == 800 - 260 - 60
+    assert svg_bar_chart(report(chart=Chart(label="center", values=["beds"], total_last=True)), rows[-1:]) == {}
+    assert len(svg_bar_chart(report(), rows)["groups"]) == 3  # without the flag every row is drawn
 
 
 @pytest.fixture

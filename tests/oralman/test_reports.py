@@ -78,3 +78,16 @@ def test_the_report_page_and_its_downloads(client, caseload, analyst):
     assert csv.status_code == 200 and "2026" in csv.content.decode("utf-8-sig")
     xlsx = client.get(url, {"format": "xlsx"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_the_chart_leaves_the_total_out_and_the_table_and_csv_keep_it(client, caseload, analyst):
+    """The total's bars (the sum of the others) would squeeze every other bar to a sliver."""
+    client.force_login(analyst)
+    url = reverse("reports:page", args=["status-caseload"])
+    page = client.get(url, {"group_by": "month"})
+    chart = page.context["chart"]
+    assert [g["full"] for g in chart["groups"]] == ["01.2026", "02.2026"]
+    assert [row[0][0] for row in page.context["rows"]][-1] == "Итого"
+    # January's 4 submitted span the whole plot (800 - 260 - 60 px): the total's 6 no longer sets the scale.
+    assert chart["groups"][0]["bars"][0]["w"] == 480
+    assert "Итого" in client.get(url, {"format": "csv", "group_by": "month"}).content.decode("utf-8-sig")
