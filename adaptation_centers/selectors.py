@@ -170,7 +170,9 @@ def referral_covering(*, center: Center, person: Person) -> Referral | None:
 def referral_list(*, user) -> QuerySet[Referral]:
     """Administrators and analysts: every referral; caseworkers: their region's persons' and
     families'; center staff: the referrals to their centers."""
-    qs = Referral.objects.select_related("center", "person", "family__head", "created_by")
+    qs = Referral.objects.select_related(
+        "center", "person", "family__head", "created_by", "placement__person", "placement__center"
+    )
     role = role_of(user)
     if role in (Role.ADMINISTRATOR, Role.MINISTRY_ANALYST):
         return qs

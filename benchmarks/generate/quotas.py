@@ -95,7 +95,8 @@ WITH best AS (
       FROM decided d
 )
 UPDATE quotas_quotarequest r
-   SET state = f.state, rank = f.rank, waitlist_position = f.line,
+   SET state = f.state, rank = CASE WHEN f.state = 'declined' THEN NULL ELSE f.rank END,
+       waitlist_position = f.line,
        deciding_category_id = (SELECT id FROM quotas_prioritycategory WHERE rank = f.category_rank),
        decided_at = make_timestamptz(f.year, 3, 1, 10, 0, 0, 'Asia/Almaty'),
        closed_at = CASE WHEN f.state IN ('settled', 'declined')
