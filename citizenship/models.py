@@ -364,14 +364,14 @@ class ProcessingTimeCount(models.Model):
     load that disables triggers rebuilds it with ``rebuild_processing_time_counts()``. Derived
     data: not audited, never edited by hand."""
 
-    year = models.IntegerField(null=True)  # of the decision
-    region_id = models.IntegerField()
-    basis = models.CharField(max_length=20)
-    granted = models.BooleanField()  # granted, else refused
-    days = models.IntegerField(null=True)  # decided_on - submitted_on
-    deadline_days = models.IntegerField(null=True)  # decision_due - submitted_on
-    late = models.BooleanField(null=True)  # decided_on > decision_due
-    n = models.IntegerField()
+    year = models.IntegerField(_("year of the decision"), null=True)
+    region_id = models.IntegerField(_("region"))
+    basis = models.CharField(_("basis"), max_length=20)
+    granted = models.BooleanField(_("granted"))  # else refused
+    days = models.IntegerField(_("days to the decision"), null=True)  # decided_on - submitted_on
+    deadline_days = models.IntegerField(_("days allowed"), null=True)  # decision_due - submitted_on
+    late = models.BooleanField(_("decided late"), null=True)  # decided_on > decision_due
+    n = models.IntegerField(_("applications"))
 
     class Meta:
         constraints = [
