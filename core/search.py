@@ -160,10 +160,26 @@ class IndexedSearchAdminMixin:
         return indexed_search(queryset, list(search_fields), search_term, user=request.user), False
 
 
+# Up to this many rows found, the API's search hands PostgreSQL their ids rather than the subquery.
+RESOLVED_IDS_MAX = 2000
+
+
 class IndexedSearchFilter(SearchFilter):
+    """The API's `?search=`: the admin's indexed search (the person matcher within the user's scope).
+
+    The rows found are read first (one query, a few hundred ids) and the list is then filtered by
+    those ids. Given the subquery itself, PostgreSQL misjudges how many rows it yields and, for a
+    page of 50 newest first, walks the ordering's index through the whole region, probing the
+    subquery row by row (1.1 s at 1,000,000 persons); given the ids, it fetches them by primary key
+    and sorts them. A search that finds more than RESOLVED_IDS_MAX rows keeps the subquery."""
+
     def filter_queryset(self, request, queryset, view):
         search_fields = self.get_search_fields(view, request)
         terms = " ".join(self.get_search_terms(request))
         if not search_fields or not terms:
             return queryset
-        return indexed_search(queryset, list(search_fields), terms, user=request.user)
+        found = indexed_search(queryset, list(search_fields), terms, user=request.user)
+        ids = list(found.order_by().values_list("pk", flat=True)[: RESOLVED_IDS_MAX + 1])
+        if len(ids) > RESOLVED_IDS_MAX:
+            return found
+        return queryset.filter(pk__in=ids)
