@@ -79,10 +79,39 @@ def _translated_sections(get_fieldsets):
     return get_fieldsets_translated
 
 
+APP_NAMES = {
+    "otp_totp": _("Two-factor authentication"),
+    "pghistory": _("Change history"),
+    "axes": _("Login attempts"),
+}
+
+# pghistory's events list filters, titled in plain English.
+PGHISTORY_FILTERS = {
+    "MethodFilter": _("method"),
+    "LabelFilter": _("event"),
+    "EventModelFilter": _("event model"),
+    "ObjFilter": _("object"),
+    "ModelFilter": _("model"),
+}
+
+
 def apply() -> None:
     from django.apps import apps
     from django.contrib import admin
 
+    for app_label, name in APP_NAMES.items():
+        try:
+            apps.get_app_config(app_label).verbose_name = name
+        except LookupError:
+            continue
+    try:
+        from pghistory.admin import core as pghistory_admin
+    except ImportError:
+        pghistory_admin = None
+    for class_name, title in PGHISTORY_FILTERS.items():
+        list_filter = getattr(pghistory_admin, class_name, None)
+        if list_filter is not None:
+            list_filter.title = title
     for label, (singular, plural) in MODEL_NAMES.items():
         try:
             model = apps.get_model(label)

@@ -253,4 +253,17 @@ def test_the_totp_device_and_history_event_fields_are_translated(rf, administrat
                     english.append(f"{model._meta.label}.{name}: {label}")
             titles = [str(t) for t, _ in model_admin.get_fieldsets(request) if t]
             english += [t for t in titles if _english(t)]
+        from django.apps import apps
+        from pghistory.admin import core as pghistory_admin
+
+        english += [
+            n
+            for n in (str(apps.get_app_config(a).verbose_name) for a in ("otp_totp", "pghistory", "axes"))
+            if _english(n)
+        ]
+        english += [
+            str(f.title)
+            for f in (pghistory_admin.LabelFilter, pghistory_admin.EventModelFilter)
+            if _english(str(f.title))
+        ]
     assert english == []
