@@ -35,3 +35,8 @@ class CoreConfig(AppConfig):
         from core import replica
 
         task_prerun.connect(replica.reset, dispatch_uid="kandas-replica-reset-task", weak=False)
+
+        # Third-party admin pages (celery-beat, django-otp, pghistory) in the user's language.
+        from config import third_party_i18n
+
+        third_party_i18n.apply()

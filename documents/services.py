@@ -178,6 +178,7 @@ class Verification:
     holder_initials: str
     code: str
     is_valid: bool
+    not_yet_valid: bool = False  # genuine, in force later: its status starts after today
 
 
 def initials(person) -> str:
@@ -203,14 +204,17 @@ def verification_for(code: str, *, today: datetime.date | None = None) -> Verifi
         status = issued.kandas_status
         person, number = status.person, status.certificate_number
         is_valid = status.terminated_on is None and status.issued_on <= today <= status.valid_until
+        not_yet_valid = status.terminated_on is None and today < status.issued_on
     else:
         application = issued.citizenship_application
         person, number = application.person, application.registration_number or str(application.pk)
         is_valid = True  # a decision letter stays in force unless its printout is cancelled
+        not_yet_valid = False
     return Verification(
         kind_label=issued.get_kind_display(),
         number=number,
         holder_initials=initials(person),
         code=issued.code,
         is_valid=is_valid and issued.cancelled_at is None,
+        not_yet_valid=not_yet_valid and issued.cancelled_at is None,
     )

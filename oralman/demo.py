@@ -140,6 +140,12 @@ def _iins(persons, rng) -> dict[int, str]:
     return iins
 
 
+def _after(submitted: datetime.date, days: int) -> datetime.date:
+    """A step `days` after the submission, never later than today: a status granted in the future
+    would print a certificate whose verification page says it is not valid yet."""
+    return min(submitted + datetime.timedelta(days=days), timezone.localdate())
+
+
 def _application(head, family, listed, region, state, actor, grounds, submitted, channel, rng):
     app = services.application_create(
         applicant=head, region=region, family=family, channel=channel, actor=actor, today=submitted
@@ -162,16 +168,16 @@ def _application(head, family, listed, region, state, actor, grounds, submitted,
     services.application_start_review(application=app, actor=actor)
     if state == "under_review":
         return
-    services.application_refer_to_commission(application=app, actor=actor, today=submitted + datetime.timedelta(days=1))
+    services.application_refer_to_commission(application=app, actor=actor, today=_after(submitted, 1))
     if state == "commission":
         return
     services.application_commission_recommend(
         application=app, actor=actor, recommendation="grant" if state == "granted" else "refuse",
-        today=submitted + datetime.timedelta(days=3),
+        today=_after(submitted, 3),
     )  # fmt: skip
     if state == "granted":
         services.application_grant(
-            application=app, actor=actor, today=submitted + datetime.timedelta(days=5),
+            application=app, actor=actor, today=_after(submitted, 5),
             iins=_iins([head, *listed], rng),
         )  # fmt: skip
     elif state == "refused":
@@ -180,5 +186,5 @@ def _application(head, family, listed, region, state, actor, grounds, submitted,
             actor=actor,
             ground=grounds[0],
             reason="demo",
-            today=submitted + datetime.timedelta(days=5),
+            today=_after(submitted, 5),
         )

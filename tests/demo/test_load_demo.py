@@ -32,3 +32,28 @@ def test_load_demo_fills_every_app_and_prints_the_logins():
     second = load()
     assert "Demo case files already present; left as they are." in second
     assert Person.objects.count() == persons
+
+
+@pytest.mark.django_db
+def test_a_demo_case_submitted_three_days_ago_is_never_decided_in_the_future():
+    """The demo grants five days after the submission; a case submitted three days ago is granted
+    today, not in two days (a status issued in the future verifies as "not valid yet")."""
+    import datetime
+    import random
+
+    from django.utils import timezone
+
+    from oralman import demo
+    from oralman.models import Channel, KandasStatus, StatusApplication
+    from tests.factories import FamilyFactory, UserFactory
+
+    today = timezone.localdate()
+    family = FamilyFactory()
+    actor = UserFactory(is_superuser=True)
+    demo._application(
+        family.head, family, [], family.region, "granted", actor, [],
+        today - datetime.timedelta(days=3), Channel.PSC, random.Random(1),
+    )  # fmt: skip
+    application = StatusApplication.objects.get(family=family)
+    assert application.decided_on == today
+    assert KandasStatus.objects.get(person=family.head).issued_on <= today

@@ -124,6 +124,22 @@ def test_the_verification_page_of_a_terminated_certificate_says_not_valid(client
     assert 'data-state="invalid"' in body and "БОЛЬШЕ НЕ действителен" in body
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("ru", "ЕЩЁ НЕ действителен"), ("kk", "ӘЛІ жарамсыз"), ("en", "NOT valid yet")],
+)
+def test_the_verification_page_of_a_status_starting_later_says_not_valid_yet(client, status, lang, words):
+    """A genuine certificate whose status begins tomorrow is "not valid yet", never "no longer valid"."""
+    status.issued_on = timezone.localdate() + datetime.timedelta(days=1)
+    status.valid_until = status.issued_on + datetime.timedelta(days=365)
+    status.save(update_fields=["issued_on", "valid_until"])
+    issued = _issue(status)
+    assert services.verification_for(issued.code).not_yet_valid
+    body = client.get(reverse("documents:verify", args=[issued.code]), {"lang": lang}).content.decode()
+    assert 'data-state="not_yet_valid"' in body and words in body
+    assert "БОЛЬШЕ НЕ" not in body and "ЕНДІ жарамсыз" not in body and "any more" not in body
+
+
 # --- Typing a code, the language switch, the rate limit -------------------------------------------
 
 
