@@ -180,6 +180,16 @@ def celery_worker_thread(transactional_db):
 
 
 @pytest.fixture(autouse=True)
+def _clean_sms_outbox():
+    """The in-process SMS outbox starts empty in every test (a journey that loads the demo fills it)."""
+    from notifications import sms
+
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

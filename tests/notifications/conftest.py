@@ -1,4 +1,4 @@
-"""Fixtures of the notification tests: a clean SMS outbox, and pointing Celery at another broker."""
+"""Fixtures of the notification tests: pointing Celery at another broker."""
 
 from __future__ import annotations
 
@@ -6,15 +6,6 @@ import contextlib
 import time
 
 import pytest
-
-from notifications import sms
-
-
-@pytest.fixture(autouse=True)
-def _clean_sms_outbox():
-    sms.outbox.clear()
-    yield
-    sms.outbox.clear()
 
 
 def _set_conf(app, **values) -> None:
