@@ -68,7 +68,18 @@ def person_ids_placed_in_users_centers(user) -> QuerySet:
     the referred family). oralman.selectors gives center staff these persons' files and nothing
     else: staff reach a person only through their own center's work, never by a number."""
     centers = staffed_center_ids(user)
-    return Person.objects.filter(Q(_staying_in(centers)) | _referred_to(centers)).values("pk")
+    # A UNION of the three small id lists (a few hundred ids), not `EXISTS .. OR EXISTS .. OR ..`
+    # per person: the planner starts from these ids and probes the persons by key instead of
+    # evaluating three subplans for ~400,000 persons (38 s at 1,000,000 persons, issue 16).
+    open_referrals = _open_referrals_to(centers)
+    staying = PlacementOccupant.objects.filter(
+        checked_out_on__isnull=True, placement__center_id__in=centers
+    ).values_list("person_id")
+    referred_alone = open_referrals.filter(person__isnull=False).values_list("person_id")
+    in_referred_family = FamilyMember.objects.filter(
+        left_on__isnull=True, family_id__in=open_referrals.filter(family__isnull=False).values("family_id")
+    ).values_list("person_id")
+    return staying.order_by().union(referred_alone.order_by(), in_referred_family.order_by())
 
 
 def _beds_taken_subquery():

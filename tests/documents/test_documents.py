@@ -202,3 +202,37 @@ def test_analysts_download_issued_printouts_but_do_not_issue(client, status, cas
     assert not IssuedDocument.objects.exists()
     _issue(status, "kk", actor=caseworker)
     assert client.get(url).content.startswith(b"%PDF")
+
+
+def test_the_issued_document_scope_is_one_exists_per_printout_with_the_same_rows(
+    db, caseworker, other_caseworker, analyst, center_staff, other_region
+):
+    """Issue 16: the scope probes each printout's status / application (EXISTS) instead of hashing
+    every status and application of the region; the rows are those of the status and application scopes."""
+    from django.db.models import Q
+
+    from citizenship.selectors import application_list
+    from documents.selectors import issued_document_list
+    from oralman.selectors import status_list
+
+    here_status = _issue(KandasStatusFactory())
+    there_status = _issue(KandasStatusFactory(person=PersonFactory(region=other_region)))
+    here_app = _issue(f.application(state="granted"), "kk", Kind.CITIZENSHIP_DECISION, caseworker)
+    there_person = f.kandas(region=other_region)[0]
+    there_app = _issue(f.application(person=there_person, state="granted"), "kk", Kind.CITIZENSHIP_DECISION)
+    expected = {
+        caseworker: {here_status.pk, here_app.pk},
+        other_caseworker: {there_status.pk, there_app.pk},
+        analyst: {here_status.pk, there_status.pk, here_app.pk, there_app.pk},
+        center_staff: set(),
+    }
+    for user, pks in expected.items():
+        rows = issued_document_list(user=user)
+        assert set(rows.values_list("pk", flat=True)) == pks, user.username
+        old = IssuedDocument.objects.filter(
+            Q(kandas_status__in=status_list(user=user).values("pk"))
+            | Q(citizenship_application__in=application_list(user=user).values("pk"))
+        )
+        assert set(old.values_list("pk", flat=True)) == pks, user.username
+        sql = str(rows.query)
+        assert "EXISTS(" in sql and '"documents_issueddocument"."kandas_status_id" IN' not in sql
