@@ -93,6 +93,21 @@ def legal_next_states(state: str) -> list[str]:
     return MACHINE.next_states(state)
 
 
+def application_next_states(application: StatusApplication) -> list[str]:
+    """The moves the services would accept for this application now: the table's, narrowed by its
+    dated rule (no commission step: no referral; with one: a decision only once the commission has
+    recommended). The admin's buttons come from here."""
+    states = MACHINE.next_states(application.state)
+    if not ({S.COMMISSION, S.GRANTED, S.REFUSED} & set(states)):
+        return states
+    rule = _rule_of(application)
+    if not rule.commission_working_days:
+        return [s for s in states if s != S.COMMISSION]
+    if _commission_pending(application, rule):
+        return [s for s in states if s not in (S.GRANTED, S.REFUSED)]
+    return states
+
+
 # --- Rules ----------------------------------------------------------------------------------
 
 
@@ -671,12 +686,17 @@ def application_commission_recommend(
     return application
 
 
+def _commission_pending(application: StatusApplication, rule: StatusRule) -> bool:
+    """Under a rule with a commission step, has the commission not yet recommended?"""
+    if not rule.commission_working_days:
+        return False
+    return application.state != S.COMMISSION or not application.commission_recommendation
+
+
 def _check_commission(application: StatusApplication) -> None:
     """Under a rule with a commission step the department decides only on its recommendation."""
     rule = _rule_of(application)
-    if not rule.commission_working_days:
-        return
-    if application.state != S.COMMISSION or not application.commission_recommendation:
+    if _commission_pending(application, rule):
         raise DomainError(
             _("Under the rules in force since %(date)s the commission recommends first (within %(days)s working "
               "days); refer the case to it.") % {"date": rule.valid_from.strftime("%d.%m.%Y"),
