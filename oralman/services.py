@@ -226,11 +226,14 @@ def person_update(*, person: Person, actor, **fields) -> PersonResult:
 
 @transaction.atomic
 def family_create(*, head: Person, actor, region=None) -> Family:
-    """A new household with `head` as its head member."""
+    """A new household with `head` as its head member. A caseworker of the family's region who
+    creates it takes the case: it is assigned to them (their home page's "my cases")."""
     authz.authorize_actor(actor, authz.ADD, Family)
     authz.authorize_actor(actor, authz.VIEW, head)
+    region = region or head.region
+    assignee = actor if is_caseworker_of(actor, getattr(region, "pk", None)) else None
     with acting(actor):
-        family = Family.objects.create(head=head, region=region or head.region)
+        family = Family.objects.create(head=head, region=region, assigned_caseworker=assignee)
         family_add_member(family=family, person=head, relationship=Relationship.HEAD, actor=actor)
     return family
 
