@@ -189,6 +189,12 @@ class CenterAdmin(ScopedAdmin):
         can_manage = services.can_manage_center(request.user, center, action="add")
         can_register = services.can_manage_center(request.user, center, action="register_arrival", model=Referral)
         residents = desk.residents
+        referrals = selectors.open_referrals_at(center=center)
+        for referral in referrals:  # the button only for a referral the check-in would accept
+            referral.center = center
+            referral.check_in_refusal = (
+                services.referral_check_in_refusal(referral=referral, actor=request.user) if can_manage else None
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Desk: %(center)s") % {"center": center},
@@ -199,7 +205,7 @@ class CenterAdmin(ScopedAdmin):
             "overstay_ids": {p.pk for p in desk.overstays},
             "can_manage": can_manage,
             "check_in_form": check_in_form or CheckInForm(),
-            "referrals": selectors.open_referrals_at(center=center),
+            "referrals": referrals,
             "can_register": can_register,
             "arrival_form": arrival_form or RegisterArrivalForm(),
             "undoable": [(p, services.check_out_undo_until(p)) for p in selectors.check_outs_undoable(center=center)],

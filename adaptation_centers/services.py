@@ -275,6 +275,27 @@ def referral_check(
     return persons
 
 
+def referral_check_in_refusal(*, referral: Referral, actor=None, on: datetime.date | None = None) -> str | None:
+    """Why a check-in by this open referral would be refused by the center's rules (closed, nobody
+    left in the family, `center_eligibility_check` with the referral's recorded reason: the checks
+    `placement_check_in` makes of who comes), or None. The desk offers the referral's check-in
+    button only when this is None and prints the reason instead."""
+    center = referral.center
+    if not center.is_open:
+        return _("%(center)s is closed and accepts no check-ins.") % {"center": center}
+    persons = _referred_persons(person=None if referral.family_id else referral.person, family=referral.family)
+    if not persons:
+        return _("Nobody to check in: the family has no current members.")
+    try:
+        center_eligibility_check(
+            center=center, persons=persons, on=on or timezone.localdate(),
+            status_holder_reason=referral.status_holder_reason, actor=actor,
+        )  # fmt: skip
+    except DomainError as exc:
+        return str(exc.message)
+    return None
+
+
 def _already_referred(actor, person: Person) -> str:
     return _("%(person)s already has an open referral to a center; cancel it first.") % {
         "person": _names(actor, [person])

@@ -73,7 +73,10 @@ def public_base_url() -> str:
 
 
 def verification_url(issued: IssuedDocument) -> str:
-    return f"{public_base_url()}{reverse('documents:verify', args=[issued.code])}"
+    """The printed link (and QR code): a document printed in a language other than the site's
+    default opens the page in that language (``?lang=kk``, which the page keeps in its cookie)."""
+    url = f"{public_base_url()}{reverse('documents:verify', args=[issued.code])}"
+    return url if issued.language == settings.LANGUAGE_CODE else f"{url}?lang={issued.language}"
 
 
 def qr_data_uri(url: str) -> str:

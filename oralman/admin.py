@@ -602,6 +602,22 @@ class StatusApplicationAdmin(TransitionAdminMixin, ScopedAdmin):
         Transition("withdraw", _("Withdraw"), S.WITHDRAWN,
                    lambda o, u, d: services.application_withdraw(application=o, actor=u, reason=d["reason"]), style="danger"),
     )  # fmt: skip
+
+    def has_change_permission(self, request, obj=None):
+        """A decided application is a record: the services accept no change to it (no move, no
+        member), so its page is read-only (no save buttons)."""
+        if obj is not None and obj.state in (S.GRANTED, S.REFUSED, S.WITHDRAWN):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def allowed_moves(self, obj) -> set[str]:
+        """The service's own answer (the dated rule's commission step), plus recording the
+        commission's recommendation while the case is with it."""
+        moves = set(services.application_next_states(obj))
+        if obj.state == S.COMMISSION:
+            moves.add("recommend")
+        return moves
+
     # The deadline first (visible at 1366 px); open applications first, earliest deadline first.
     list_display = ["id", "applicant", "decision_due", "deadline_flag", "state", "region", "submitted_on", "channel"]
     list_filter = ["state", OverdueFilter, dropdown("region"), "channel", dropdown("applicant__country_of_origin")]

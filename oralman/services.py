@@ -93,6 +93,21 @@ def legal_next_states(state: str) -> list[str]:
     return MACHINE.next_states(state)
 
 
+def application_next_states(application: StatusApplication) -> list[str]:
+    """The moves the services would accept for this application now: the table's, narrowed by its
+    dated rule (no commission step: no referral; with one: a decision only once the commission has
+    recommended). The admin's buttons come from here."""
+    states = MACHINE.next_states(application.state)
+    if not ({S.COMMISSION, S.GRANTED, S.REFUSED} & set(states)):
+        return states
+    rule = _rule_of(application)
+    if not rule.commission_working_days:
+        return [s for s in states if s != S.COMMISSION]
+    if _commission_pending(application, rule):
+        return [s for s in states if s not in (S.GRANTED, S.REFUSED)]
+    return states
+
+
 # --- Rules ----------------------------------------------------------------------------------
 
 
@@ -211,11 +226,14 @@ def person_update(*, person: Person, actor, **fields) -> PersonResult:
 
 @transaction.atomic
 def family_create(*, head: Person, actor, region=None) -> Family:
-    """A new household with `head` as its head member."""
+    """A new household with `head` as its head member. A caseworker of the family's region who
+    creates it takes the case: it is assigned to them (their home page's "my cases")."""
     authz.authorize_actor(actor, authz.ADD, Family)
     authz.authorize_actor(actor, authz.VIEW, head)
+    region = region or head.region
+    assignee = actor if is_caseworker_of(actor, getattr(region, "pk", None)) else None
     with acting(actor):
-        family = Family.objects.create(head=head, region=region or head.region)
+        family = Family.objects.create(head=head, region=region, assigned_caseworker=assignee)
         family_add_member(family=family, person=head, relationship=Relationship.HEAD, actor=actor)
     return family
 
@@ -671,12 +689,17 @@ def application_commission_recommend(
     return application
 
 
+def _commission_pending(application: StatusApplication, rule: StatusRule) -> bool:
+    """Under a rule with a commission step, has the commission not yet recommended?"""
+    if not rule.commission_working_days:
+        return False
+    return application.state != S.COMMISSION or not application.commission_recommendation
+
+
 def _check_commission(application: StatusApplication) -> None:
     """Under a rule with a commission step the department decides only on its recommendation."""
     rule = _rule_of(application)
-    if not rule.commission_working_days:
-        return
-    if application.state != S.COMMISSION or not application.commission_recommendation:
+    if _commission_pending(application, rule):
         raise DomainError(
             _("Under the rules in force since %(date)s the commission recommends first (within %(days)s working "
               "days); refer the case to it.") % {"date": rule.valid_from.strftime("%d.%m.%Y"),

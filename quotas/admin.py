@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from celery.result import AsyncResult
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -377,7 +376,9 @@ class AllocationRunAdmin(ScopedAdmin):
         "regions_done", "considered", "allocated", "waitlisted", "changed", "created_at", "started_at", "finished_at",
     ]  # fmt: skip
     # The job's internals (Celery task, attempts, the error's text) help only whoever runs the servers.
-    internals = ["task_id", "task_state", "attempts", "error"]
+    # Read from the run's row only: reading the Celery result in the request would ask the result
+    # backend (and, with eager tasks, warn "Results are not stored…" on the page's request).
+    internals = ["task_id", "dispatched_at", "attempts", "error"]
     change_list_template = "admin/quotas/allocationrun/change_list.html"
     change_form_template = "admin/quotas/allocationrun/change_form.html"
     decisions_per_page = 50
@@ -420,19 +421,6 @@ class AllocationRunAdmin(ScopedAdmin):
             '<progress value="{}" max="100" title="{}%"></progress> {}/{}',
             obj.progress_percent, obj.progress_percent, obj.regions_done, obj.regions_total,
         )  # fmt: skip
-
-    @admin.display(description=_("job state"))
-    def task_state(self, obj):
-        if not obj.task_id:
-            return "—"
-        try:
-            result = AsyncResult(obj.task_id)
-            info = result.info if isinstance(result.info, dict) else {}
-        except Exception:  # the broker or backend is unreachable: the run row still tells the story
-            return "?"
-        if info.get("regions_total"):
-            return f"{result.state} ({info.get('regions_done')}/{info.get('regions_total')})"
-        return result.state
 
     def get_urls(self):
         return [

@@ -122,26 +122,15 @@ class AllocationRunSerializer(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField(read_only=True)
     status = serializers.CharField(read_only=True, help_text=" | ".join(AllocationRun.Status.values))
     kind = serializers.CharField(read_only=True, help_text=" | ".join(AllocationRun.Kind.values))
-    task_state = serializers.SerializerMethodField()
 
     class Meta:
         model = AllocationRun
         fields = [
-            "id", "quota_year", "region", "kind", "status", "oversize_rule", "requested_by", "task_id", "task_state",
+            "id", "quota_year", "region", "kind", "status", "oversize_rule", "requested_by", "task_id", "dispatched_at",
             "attempts", "regions_total", "regions_done", "progress_percent", "considered", "allocated", "waitlisted",
             "changed", "error", "created_at", "started_at", "finished_at",
         ]  # fmt: skip
         read_only_fields = fields
-
-    def get_task_state(self, obj) -> str | None:
-        if not obj.task_id or not self.context.get("with_task_state"):
-            return None
-        from celery.result import AsyncResult
-
-        try:
-            return AsyncResult(obj.task_id).state
-        except Exception:  # the result backend is unreachable: the run row still tells the story
-            return None
 
 
 class StartRunSerializer(serializers.Serializer):

@@ -128,9 +128,6 @@ class AllocationRunViewSet(
     default_ordering = ["-created_at", "-id"]
     action_permissions = {"create": "quotas.start_allocationrun"}
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "with_task_state": self.action == "retrieve"}
-
     @extend_schema(request=s.StartRunSerializer, responses={202: s.AllocationRunSerializer})
     def create(self, request):
         data = s.StartRunSerializer(data=request.data)

@@ -322,3 +322,38 @@ def test_an_administrator_assigns_only_center_staff_to_a_center(
     response = client.post(url, {**data, "staff-0-user": center_staff.pk})
     assert response.status_code == 302
     assert CenterStaff.objects.filter(center=center, user=center_staff).exists()
+
+
+def test_the_desk_offers_check_in_only_for_referrals_the_check_in_accepts(client, clerk):
+    from adaptation_centers.models import CenterKind
+    from tests.factories import KandasStatusFactory
+
+    temporary = CenterFactory(kind=CenterKind.TEMPORARY)
+    staff_of(temporary, clerk)
+    client.force_login(clerk)
+    holder, newcomer = PersonFactory(), PersonFactory()
+    KandasStatusFactory(person=holder)  # a status holder referred without a reason: check-in refuses him
+    refused = refer(temporary, person=holder)
+    accepted = refer(temporary, person=newcomer)
+    html = client.get(desk_url(temporary)).content.decode()
+    assert f'name="referral" value="{accepted.pk}"' in html
+    assert f'name="referral" value="{refused.pk}"' not in html
+    from django.utils.html import escape
+
+    from adaptation_centers.services import referral_check_in_refusal
+
+    reason = referral_check_in_refusal(referral=refused, actor=clerk)
+    assert reason and escape(reason) in html  # the reason printed instead of the button
+    # The same rule as the service: the hidden referral is the one placement_check_in refuses.
+    response = client.post(desk_url(temporary, "check_in"), {"referral": refused.pk})
+    assert response.status_code == 400 and not Placement.objects.exists()
+
+
+def test_a_refused_check_in_is_printed_once_as_the_banner_and_the_field_is_outlined(client, center, clerk):
+    client.force_login(clerk)
+    response = client.post(desk_url(center, "check_in"), {"identifier": "XX000"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    message = str(response.context["check_in_form"].errors["identifier"][0])
+    assert html.count(message) == 1  # the banner, not again inside the form
+    assert 'class="errors' in html  # the field is outlined

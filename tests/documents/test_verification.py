@@ -52,6 +52,16 @@ def test_the_printed_link_and_qr_code_use_the_public_base_url(status, settings):
     assert url in _pdf_text(issued).replace(" ", "")  # the PDF wraps the long link
 
 
+def test_a_kazakh_certificate_prints_a_link_that_opens_the_page_in_kazakh(client, status, settings):
+    settings.KANDAS_PUBLIC_BASE_URL = "https://kandas.example.kz"
+    issued = _issue(status, "kk")
+    url = f"https://kandas.example.kz/verify/{issued.code}/?lang=kk"
+    assert services.verification_url(issued) == url
+    assert f'src="{services.qr_data_uri(url)}"' in services.render_html(issued)  # the QR code carries it too
+    body = client.get(url.removeprefix("https://kandas.example.kz")).content.decode()
+    assert '<html lang="kk"' in body and "Құжатты тексеру" in body
+
+
 def test_the_demo_prints_the_local_runserver_address(status, settings):
     settings.KANDAS_PUBLIC_BASE_URL, settings.ALLOWED_HOSTS = "", ["127.0.0.1", "localhost"]
     assert services.verification_url(_issue(status)).startswith("http://127.0.0.1:8000/verify/")

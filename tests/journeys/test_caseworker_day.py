@@ -314,6 +314,6 @@ def pdf_text(download) -> str:
 
 
 def verification_url(text: str) -> str:
-    found = re.search(r"https?://\S+/verify/[A-Z0-9-]+/?", text.replace("\n", ""))
+    found = re.search(r"https?://\S+/verify/[A-Z0-9-]+/?(\?lang=[a-z]{2})?", text.replace("\n", ""))
     assert found, f"no verification link in the PDF: {text[:400]}"
     return found.group(0)

@@ -39,7 +39,7 @@ def test_clerk_day(demo_data, journey):
         .get_by_role("row")
         .filter(has=j.page.get_by_role("button", name="Заселить"))
     )
-    # The first expected family the center may take (the desk offers the button for every referral).
+    # The first expected family (the desk offers the button only where the check-in would accept it).
     for attempt in range(expected.count()):
         family = expected.nth(attempt).get_by_role("cell").first.inner_text()
         try:

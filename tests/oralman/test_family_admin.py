@@ -64,3 +64,29 @@ def test_a_head_already_in_another_family_is_a_form_error(client, caseworker, re
     assert response.status_code == 200
     assert "уже состоит в другой семье" in str(response.context["adminform"].form.errors)
     assert Family.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_family_the_caseworker_creates_in_the_admin_is_assigned_to_them(client, caseworker, region):
+    head = PersonFactory(region=region)
+    client.force_login(caseworker)
+    response = client.post(ADD, family_post(head, region, [(head, "head")]))
+    assert response.status_code == 302
+    assert Family.objects.get(head=head).assigned_caseworker == caseworker
+
+
+@pytest.mark.django_db
+def test_a_family_the_caseworker_creates_through_the_api_is_assigned_to_them(api, caseworker, region):
+    head = PersonFactory(region=region)
+    response = api(caseworker).post("/api/v1/families/", {"head": head.pk, "region": region.pk}, format="json")
+    assert response.status_code == 201, response.json()
+    assert Family.objects.get(head=head).assigned_caseworker == caseworker
+
+
+@pytest.mark.django_db
+def test_a_family_created_by_someone_not_a_caseworker_of_its_region_is_left_unassigned(administrator, region):
+    from oralman import services
+
+    head = PersonFactory(region=region)
+    family = services.family_create(head=head, actor=administrator)
+    assert family.assigned_caseworker is None

@@ -136,3 +136,49 @@ def test_the_admin_lists_a_family_member_through_the_service(admin_client, casew
     assert response.redirect_chain
     assert [str(m) for m in response.context["messages"] if m.level_tag == "error"] == []
     assert list(application.listed_members.values_list("person", flat=True)) == [son.pk]
+
+
+def _buttons(admin_client, application) -> set[str]:
+    page = admin_client.get(reverse("admin:oralman_statusapplication_change", args=[application.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    return {
+        name
+        for name in ("submit", "review", "commission", "recommend", "return", "grant", "refuse", "withdraw")
+        if reverse("admin:oralman_statusapplication_transition", args=[application.pk, name]) in html
+    }
+
+
+@pytest.mark.django_db
+def test_the_admin_offers_grant_and_refuse_only_once_the_commission_has_recommended(admin_client, caseworker):
+    """Under a rule with a commission step the buttons are the service's moves: no grant before the
+    commission recommends, and the grant URL refuses as the service would."""
+    application = StatusApplicationFactory()
+    perform(application, S.SUBMITTED, actor=caseworker)
+    perform(application, S.UNDER_REVIEW, actor=caseworker)
+    application.refresh_from_db()
+    from oralman import services
+
+    assert services._rule_of(application).commission_working_days  # the rule in force has the step
+    assert _buttons(admin_client, application) == {"commission", "return", "withdraw"}
+    assert services.application_next_states(application) == [S.COMMISSION, S.RETURNED, S.WITHDRAWN]
+
+    services.application_refer_to_commission(application=application, actor=caseworker)
+    application.refresh_from_db()
+    assert _buttons(admin_client, application) == {"recommend", "return", "withdraw"}
+
+    services.application_commission_recommend(application=application, actor=caseworker, recommendation="grant")
+    application.refresh_from_db()
+    assert _buttons(admin_client, application) == {"recommend", "return", "grant", "refuse", "withdraw"}
+
+
+@pytest.mark.django_db
+def test_a_decided_application_page_is_read_only(admin_client, caseworker):
+    application = _at_commission(caseworker)
+    perform(application, S.REFUSED, actor=caseworker)
+    application.refresh_from_db()
+    assert application.state == S.REFUSED
+    url = reverse("admin:oralman_statusapplication_change", args=[application.pk])
+    html = admin_client.get(url).content.decode()
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
+    assert admin_client.post(url, {"region": application.region_id}).status_code == 403

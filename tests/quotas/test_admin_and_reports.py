@@ -293,3 +293,32 @@ def test_a_runs_page_takes_the_same_queries_for_5_and_25_decisions(client, analy
         page = client.get(url)
     assert page.context["decisions"].paginator.count == 25  # the new requests (the rest kept their decision)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.django_db
+def test_a_runs_page_and_api_read_the_run_row_not_the_celery_result(client, administrator, decided_year, monkeypatch):
+    """Reading the task's result in the request warned "Results are not stored…" with eager tasks
+    (and asks the result backend on every page): the run's row alone tells the story."""
+    import warnings
+
+    import celery.result
+    from rest_framework.test import APIClient
+
+    reads = []
+
+    def no_result_reads(self, task_id, *args, **kwargs):
+        reads.append(task_id)  # the old code caught whatever this raised; the record stays
+        raise AssertionError("the request read a Celery task result")
+
+    monkeypatch.setattr(celery.result.AsyncResult, "__init__", no_result_reads)
+    run = decided_year.runs.get()
+    AllocationRun.objects.filter(pk=run.pk).update(task_id="5f1c-celery-task-id")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        page = _run_page(client, administrator, run)
+        api = APIClient()
+        api.force_authenticate(administrator)
+        body = api.get(f"/api/v1/allocation-runs/{run.pk}/").json()
+    assert reads == []
+    assert page.status_code == 200 and "Results are not stored" not in page.content.decode()
+    assert body["task_id"] == "5f1c-celery-task-id" and "dispatched_at" in body
