@@ -91,6 +91,29 @@ def test_occupancy_over_time_counts_residents_per_night(history, administrator):
     assert monthly[0]["average"] == round((4 * 10 + 3 * 10) / 31, 1)
 
 
+def test_occupancy_over_time_equals_counting_each_night(history, administrator):
+    """The running sum of arrivals and departures gives, every night, the occupants whose stay
+    covers it, also for a period starting in the middle of stays."""
+    from adaptation_centers.models import PlacementOccupant
+
+    start, end = D(2026, 3, 5), D(2026, 4, 12)
+    daily = {
+        r["period"]: r["peak"]
+        for r in rows(
+            "centers-occupancy-over-time", administrator, date_from=start.isoformat(), date_to=end.isoformat(),
+            step="day",
+        )
+    }  # fmt: skip
+    stays = list(PlacementOccupant.objects.values_list("check_in_on", "checked_out_on"))
+    expected = {}
+    day = start
+    while day <= end:
+        expected[day.isoformat()] = sum(1 for i, o in stays if i <= day and (o is None or o > day))
+        day += datetime.timedelta(days=1)
+    assert daily == expected
+    assert set(expected.values()) == {0, 1, 3, 4}
+
+
 def test_stays_report_gives_average_and_longest(history, administrator):
     result = {
         r["center"]: r for r in rows("centers-stays", administrator, date_from="2026-01-01", date_to="2026-04-10")
