@@ -1,0 +1,23 @@
+"""The lists' first pages are read in order from an index (at 1,000,000 persons the service
+records list sorted all 834,934 records: 1-3 s; with the index it stops after the page)."""
+
+import pytest
+from django.db import connection, transaction
+
+from adaptation_centers.selectors import service_record_list
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan(queryset):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        return queryset.explain()
+
+
+@pytest.mark.parametrize("who", ["analyst", "caseworker"])
+def test_the_service_records_first_page_is_read_from_the_order_index(who, request):
+    plan = _plan(service_record_list(user=request.getfixturevalue(who))[:50])
+    assert "service_given_idx" in plan
+    assert "Sort" not in plan
