@@ -78,21 +78,32 @@ def _centers(user, params):
 
 
 def occupancy_now_rows(*, user, params):
+    """Per center: beds taken by open stays, residents and overstays now. The residents and the
+    overstays are counted once per center over the open stays only (not by joining every stay and
+    occupant in history to the centers)."""
     today = timezone.localdate()
     name = _lang_field()
-    rows = (
-        _centers(user, params)
-        .annotate(
-            occupants=Count("placements__occupants", filter=Q(placements__occupants__checked_out_on__isnull=True)),
-            overstays=Count(
-                "placements",
-                filter=Q(placements__checked_out_on__isnull=True, placements__planned_check_out_on__lt=today),
-                distinct=True,
-            ),
-        )
-        .values("id", name, "region__" + _lang_field(), "kind", "capacity", "beds_taken", "occupants", "overstays")
-        .order_by("region__name_ru", name)
+    centers = _centers(user, params)
+    occupants = dict(
+        PlacementOccupant.objects.filter(checked_out_on__isnull=True, placement__center__in=centers.values("pk"))
+        .values("placement__center")
+        .annotate(n=Count("id"))
+        .values_list("placement__center", "n")
     )
+    overstays = dict(
+        Placement.objects.filter(
+            center__in=centers.values("pk"), checked_out_on__isnull=True, planned_check_out_on__lt=today
+        )
+        .values("center")
+        .annotate(n=Count("id"))
+        .values_list("center", "n")
+    )
+    rows = [
+        {**r, "occupants": occupants.get(r["id"], 0), "overstays": overstays.get(r["id"], 0)}
+        for r in centers.values("id", name, "region__" + _lang_field(), "kind", "capacity", "beds_taken").order_by(
+            "region__name_ru", name
+        )
+    ]
     kinds = dict(CenterKind.choices)
     return [
         {
@@ -375,20 +386,24 @@ def outcomes_rows(*, user, params):
     name = _lang_field()
     services = _services(user, params)
 
-    def outcome(value):
-        return Count("services__person", filter=Q(services__in=services, services__outcome=value), distinct=True)
-
-    rows = (
-        _centers(user, params)
-        .annotate(
-            employment=outcome(Outcome.EMPLOYMENT_FOUND),
-            language=outcome(Outcome.LANGUAGE_LEVEL),
-            housing=outcome(Outcome.HOUSING_FOUND),
-            documents=outcome(Outcome.DOCUMENTS_OBTAINED),
-        )
-        .values("id", name, "employment", "language", "housing", "documents")
-        .order_by(name)
-    )
+    counted = (Outcome.EMPLOYMENT_FOUND, Outcome.LANGUAGE_LEVEL, Outcome.HOUSING_FOUND, Outcome.DOCUMENTS_OBTAINED)
+    persons = {
+        (r["center"], r["outcome"]): r["n"]
+        for r in services.filter(outcome__in=counted)
+        .order_by()
+        .values("center", "outcome")
+        .annotate(n=Count("person", distinct=True))
+    }  # the period's services only, grouped once (not every service in history joined to the centers)
+    rows = [
+        {
+            **r,
+            "employment": persons.get((r["id"], Outcome.EMPLOYMENT_FOUND), 0),
+            "language": persons.get((r["id"], Outcome.LANGUAGE_LEVEL), 0),
+            "housing": persons.get((r["id"], Outcome.HOUSING_FOUND), 0),
+            "documents": persons.get((r["id"], Outcome.DOCUMENTS_OBTAINED), 0),
+        }
+        for r in _centers(user, params).values("id", name).order_by(name)
+    ]
     moved = dict(
         Placement.objects.filter(
             center__in=[r["id"] for r in rows], check_out_reason="housing", checked_out_on__range=(start, end)

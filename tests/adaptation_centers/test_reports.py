@@ -140,6 +140,23 @@ def test_outcomes_count_persons(history, administrator):
     assert result["ЦАИ Павлодар"]["moved_out_to_housing"] == 1
 
 
+def test_outcomes_count_only_the_periods_services(history, administrator):
+    result = {
+        r["center"]: r for r in rows("centers-outcomes", administrator, date_from="2026-03-12", date_to="2026-04-10")
+    }
+    uralsk = result[history["uralsk"].name_ru]
+    assert (uralsk["employment_found"], uralsk["language_level"], uralsk["moved_out_to_housing"]) == (0, 0, 3)
+
+
+def test_occupancy_now_counts_overstays_per_center(history, administrator):
+    with _on(D(2026, 12, 10)):  # the open stay was extended until 1 December
+        form, result = REPORTS["centers-occupancy"].build(user=administrator, data=None)
+    by_center = {r["center"]: r for r in result}
+    assert by_center[history["uralsk"].name_ru]["overstays"] == 1
+    assert by_center[history["uralsk"].name_ru]["occupants"] == 1
+    assert by_center["ЦАИ Павлодар"]["overstays"] == 0
+
+
 def test_center_staff_see_only_their_centers_figures(history, center_staff):
     staff_of(history["small"], center_staff)
     assert [r["center"] for r in rows("centers-occupancy", center_staff)] == ["ЦАИ Павлодар"]
