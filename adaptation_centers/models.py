@@ -259,6 +259,7 @@ class Referral(models.Model):
         permissions = [("register_arrival_referral", _("Can register an arrival at the center's desk"))]
         indexes = [
             models.Index(fields=["center", "state"], name="referral_center_state_idx"),
+            models.Index(fields=["-referred_on", "-id"], name="referral_referred_idx"),  # the lists' order
         ]
         constraints = [
             models.UniqueConstraint(

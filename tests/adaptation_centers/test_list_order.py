@@ -4,7 +4,7 @@ records list sorted all 834,934 records: 1-3 s; with the index it stops after th
 import pytest
 from django.db import connection, transaction
 
-from adaptation_centers.selectors import service_record_list
+from adaptation_centers.selectors import referral_list, service_record_list
 
 pytestmark = pytest.mark.django_db
 
@@ -20,4 +20,10 @@ def _plan(queryset):
 def test_the_service_records_first_page_is_read_from_the_order_index(who, request):
     plan = _plan(service_record_list(user=request.getfixturevalue(who))[:50])
     assert "service_given_idx" in plan
+    assert "Sort" not in plan
+
+
+def test_the_referrals_first_page_is_read_from_the_order_index(analyst):
+    plan = _plan(referral_list(user=analyst)[:50])
+    assert "referral_referred_idx" in plan
     assert "Sort" not in plan
