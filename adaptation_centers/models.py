@@ -259,6 +259,7 @@ class Referral(models.Model):
         permissions = [("register_arrival_referral", _("Can register an arrival at the center's desk"))]
         indexes = [
             models.Index(fields=["center", "state"], name="referral_center_state_idx"),
+            models.Index(fields=["-referred_on", "-id"], name="referral_referred_idx"),  # the lists' order
         ]
         constraints = [
             models.UniqueConstraint(
@@ -482,6 +483,9 @@ class ServiceRecord(models.Model):
         indexes = [
             models.Index(fields=["center", "-given_on"], name="service_center_date_idx"),
             models.Index(fields=["person", "-given_on"], name="service_person_date_idx"),
+            # The lists' order (admin, API): the first page stops after 50 entries instead of
+            # sorting every record; the caseworker's region (through the person) is checked per row.
+            models.Index(fields=["-given_on", "-id"], name="service_given_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24), name="service_hours_in_a_day"),

@@ -78,21 +78,32 @@ def _centers(user, params):
 
 
 def occupancy_now_rows(*, user, params):
+    """Per center: beds taken by open stays, residents and overstays now. The residents and the
+    overstays are counted once per center over the open stays only (not by joining every stay and
+    occupant in history to the centers)."""
     today = timezone.localdate()
     name = _lang_field()
-    rows = (
-        _centers(user, params)
-        .annotate(
-            occupants=Count("placements__occupants", filter=Q(placements__occupants__checked_out_on__isnull=True)),
-            overstays=Count(
-                "placements",
-                filter=Q(placements__checked_out_on__isnull=True, placements__planned_check_out_on__lt=today),
-                distinct=True,
-            ),
-        )
-        .values("id", name, "region__" + _lang_field(), "kind", "capacity", "beds_taken", "occupants", "overstays")
-        .order_by("region__name_ru", name)
+    centers = _centers(user, params)
+    occupants = dict(
+        PlacementOccupant.objects.filter(checked_out_on__isnull=True, placement__center__in=centers.values("pk"))
+        .values("placement__center")
+        .annotate(n=Count("id"))
+        .values_list("placement__center", "n")
     )
+    overstays = dict(
+        Placement.objects.filter(
+            center__in=centers.values("pk"), checked_out_on__isnull=True, planned_check_out_on__lt=today
+        )
+        .values("center")
+        .annotate(n=Count("id"))
+        .values_list("center", "n")
+    )
+    rows = [
+        {**r, "occupants": occupants.get(r["id"], 0), "overstays": overstays.get(r["id"], 0)}
+        for r in centers.values("id", name, "region__" + _lang_field(), "kind", "capacity", "beds_taken").order_by(
+            "region__name_ru", name
+        )
+    ]
     kinds = dict(CenterKind.choices)
     return [
         {
@@ -187,13 +198,23 @@ register(
 OVER_TIME_SQL = """
 WITH days AS (
     SELECT generate_series(%(start)s::date, %(end)s::date, interval '1 day')::date AS day
+), occ AS (
+    -- only the occupants whose stay overlaps the period
+    SELECT o.check_in_on, o.checked_out_on
+    FROM {occupant} o JOIN {placement} p ON p.id = o.placement_id
+    WHERE p.center_id = ANY(%(centers)s)
+      AND o.check_in_on <= %(end)s::date
+      AND (o.checked_out_on IS NULL OR o.checked_out_on > %(start)s::date)
+), deltas AS (
+    -- +1 the night the stay starts (or the period's first), -1 the day of leaving
+    SELECT greatest(check_in_on, %(start)s::date) AS day, 1 AS d FROM occ
+    UNION ALL
+    SELECT checked_out_on, -1 FROM occ WHERE checked_out_on <= %(end)s::date
+), per_day AS (
+    SELECT day, sum(d) AS d FROM deltas GROUP BY day
 ), daily AS (
-    SELECT days.day, count(o.id) AS residents
-    FROM days
-    LEFT JOIN {occupant} o
-      ON o.check_in_on <= days.day AND (o.checked_out_on IS NULL OR o.checked_out_on > days.day)
-     AND o.placement_id IN (SELECT p.id FROM {placement} p WHERE p.center_id = ANY(%(centers)s))
-    GROUP BY days.day
+    SELECT days.day, (sum(coalesce(per_day.d, 0)) OVER (ORDER BY days.day))::bigint AS residents
+    FROM days LEFT JOIN per_day ON per_day.day = days.day
 )
 SELECT date_trunc(%(step)s, day)::date AS period, round(avg(residents), 1) AS average, max(residents) AS peak
 FROM daily GROUP BY 1 ORDER BY 1
@@ -201,7 +222,9 @@ FROM daily GROUP BY 1 ORDER BY 1
 
 
 def occupancy_over_time_rows(*, user, params):
-    """Residents per night (occupants whose stay covers the night), averaged and peaked per step."""
+    """Residents per night (occupants whose stay covers the night), averaged and peaked per step.
+    Counted as a running sum of arrivals and departures over only the stays overlapping the period
+    (not each night joined to every occupant in history)."""
     start = _value(params, "date_from", _year_ago)
     end = _value(params, "date_to", _today)
     step = params.get("step") or "month"
@@ -363,20 +386,24 @@ def outcomes_rows(*, user, params):
     name = _lang_field()
     services = _services(user, params)
 
-    def outcome(value):
-        return Count("services__person", filter=Q(services__in=services, services__outcome=value), distinct=True)
-
-    rows = (
-        _centers(user, params)
-        .annotate(
-            employment=outcome(Outcome.EMPLOYMENT_FOUND),
-            language=outcome(Outcome.LANGUAGE_LEVEL),
-            housing=outcome(Outcome.HOUSING_FOUND),
-            documents=outcome(Outcome.DOCUMENTS_OBTAINED),
-        )
-        .values("id", name, "employment", "language", "housing", "documents")
-        .order_by(name)
-    )
+    counted = (Outcome.EMPLOYMENT_FOUND, Outcome.LANGUAGE_LEVEL, Outcome.HOUSING_FOUND, Outcome.DOCUMENTS_OBTAINED)
+    persons = {
+        (r["center"], r["outcome"]): r["n"]
+        for r in services.filter(outcome__in=counted)
+        .order_by()
+        .values("center", "outcome")
+        .annotate(n=Count("person", distinct=True))
+    }  # the period's services only, grouped once (not every service in history joined to the centers)
+    rows = [
+        {
+            **r,
+            "employment": persons.get((r["id"], Outcome.EMPLOYMENT_FOUND), 0),
+            "language": persons.get((r["id"], Outcome.LANGUAGE_LEVEL), 0),
+            "housing": persons.get((r["id"], Outcome.HOUSING_FOUND), 0),
+            "documents": persons.get((r["id"], Outcome.DOCUMENTS_OBTAINED), 0),
+        }
+        for r in _centers(user, params).values("id", name).order_by(name)
+    ]
     moved = dict(
         Placement.objects.filter(
             center__in=[r["id"] for r in rows], check_out_reason="housing", checked_out_on__range=(start, end)

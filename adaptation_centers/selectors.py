@@ -27,7 +27,7 @@ from adaptation_centers.models import (
     ServiceRecord,
 )
 from core.roles import Role, role_of
-from oralman.models import FamilyMember, Person
+from oralman.models import Family, FamilyMember, Person
 
 
 def staffed_center_ids(user) -> QuerySet:
@@ -105,8 +105,12 @@ def center_list(*, user) -> QuerySet[Center]:
 
 
 def _region_scope(user) -> Q | None:
-    """For caseworkers: stays of their region's families, and of single persons of their region."""
-    return Q(family__region_id=user.region_id) | Q(family__isnull=True, person__region_id=user.region_id)
+    """For caseworkers: stays of their region's families, and of single persons of their region.
+    The regions are compared in two id lists (each hashed once) instead of an OR across the joined
+    family and person, which made PostgreSQL join every stay in history before filtering."""
+    families = Family.objects.filter(region_id=user.region_id).values("pk")
+    persons = Person.objects.filter(region_id=user.region_id).values("pk")
+    return Q(family_id__in=families) | Q(family__isnull=True, person_id__in=persons)
 
 
 def placement_list(*, user) -> QuerySet[Placement]:

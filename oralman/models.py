@@ -179,6 +179,9 @@ class Person(models.Model):
                 condition=Q(merged_into__isnull=True),
                 name="person_region_name_idx",
             ),
+            # A region's person ids read from the index alone: the centers' caseworker scope
+            # (adaptation_centers.selectors._region_scope) hashes them once per query.
+            models.Index(fields=["region", "id"], name="person_region_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -91,6 +91,29 @@ def test_occupancy_over_time_counts_residents_per_night(history, administrator):
     assert monthly[0]["average"] == round((4 * 10 + 3 * 10) / 31, 1)
 
 
+def test_occupancy_over_time_equals_counting_each_night(history, administrator):
+    """The running sum of arrivals and departures gives, every night, the occupants whose stay
+    covers it, also for a period starting in the middle of stays."""
+    from adaptation_centers.models import PlacementOccupant
+
+    start, end = D(2026, 3, 5), D(2026, 4, 12)
+    daily = {
+        r["period"]: r["peak"]
+        for r in rows(
+            "centers-occupancy-over-time", administrator, date_from=start.isoformat(), date_to=end.isoformat(),
+            step="day",
+        )
+    }  # fmt: skip
+    stays = list(PlacementOccupant.objects.values_list("check_in_on", "checked_out_on"))
+    expected = {}
+    day = start
+    while day <= end:
+        expected[day.isoformat()] = sum(1 for i, o in stays if i <= day and (o is None or o > day))
+        day += datetime.timedelta(days=1)
+    assert daily == expected
+    assert set(expected.values()) == {0, 1, 3, 4}
+
+
 def test_stays_report_gives_average_and_longest(history, administrator):
     result = {
         r["center"]: r for r in rows("centers-stays", administrator, date_from="2026-01-01", date_to="2026-04-10")
@@ -115,6 +138,23 @@ def test_outcomes_count_persons(history, administrator):
     uralsk = result[history["uralsk"].name_ru]
     assert (uralsk["employment_found"], uralsk["language_level"], uralsk["moved_out_to_housing"]) == (1, 3, 3)
     assert result["ЦАИ Павлодар"]["moved_out_to_housing"] == 1
+
+
+def test_outcomes_count_only_the_periods_services(history, administrator):
+    result = {
+        r["center"]: r for r in rows("centers-outcomes", administrator, date_from="2026-03-12", date_to="2026-04-10")
+    }
+    uralsk = result[history["uralsk"].name_ru]
+    assert (uralsk["employment_found"], uralsk["language_level"], uralsk["moved_out_to_housing"]) == (0, 0, 3)
+
+
+def test_occupancy_now_counts_overstays_per_center(history, administrator):
+    with _on(D(2026, 12, 10)):  # the open stay was extended until 1 December
+        form, result = REPORTS["centers-occupancy"].build(user=administrator, data=None)
+    by_center = {r["center"]: r for r in result}
+    assert by_center[history["uralsk"].name_ru]["overstays"] == 1
+    assert by_center[history["uralsk"].name_ru]["occupants"] == 1
+    assert by_center["ЦАИ Павлодар"]["overstays"] == 0
 
 
 def test_center_staff_see_only_their_centers_figures(history, center_staff):

@@ -82,3 +82,33 @@ def test_the_desk_lists_todays_arrivals_and_departures_in_two_queries(world, dja
     assert desk.free_beds == 15
     assert len(desk.arrivals) == 2
     assert len(residents) == 5
+
+
+def test_the_caseworkers_region_scope_is_the_familys_region_else_the_persons(center, caseworker, administrator):
+    """The scope (two id lists) gives the rows of its plain definition: a family's stay belongs to
+    the family's region whatever its members' regions; a single person's to the person's region."""
+    from adaptation_centers.models import Placement, Referral
+    from adaptation_centers.selectors import referral_list
+
+    akmola = region("akmola")
+    moved_here = family_of(2, region=akmola)
+    moved_here.region_id = caseworker.region_id
+    moved_here.save()
+    moved_away = family_of(1, region=caseworker.region)
+    moved_away.region = akmola
+    moved_away.save()
+    for kwargs in (
+        {"family": moved_here}, {"family": moved_away},
+        {"person": PersonFactory(region=caseworker.region)}, {"person": PersonFactory(region=akmola)},
+    ):  # fmt: skip
+        referred_check_in(center=center, actor=administrator, **kwargs)
+
+    def plain(rows):
+        return {
+            r.pk for r in rows if (r.family.region_id if r.family_id else r.person.region_id) == caseworker.region_id
+        }
+
+    placements = set(placement_list(user=caseworker).values_list("pk", flat=True))
+    assert placements == plain(Placement.objects.all())
+    assert len(placements) == 2
+    assert set(referral_list(user=caseworker).values_list("pk", flat=True)) == plain(Referral.objects.all())
