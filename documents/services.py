@@ -73,10 +73,11 @@ def public_base_url() -> str:
 
 
 def verification_url(issued: IssuedDocument) -> str:
-    """The printed link (and QR code): a document printed in a language other than the site's
-    default opens the page in that language (``?lang=kk``, which the page keeps in its cookie)."""
+    """The printed link (and QR code) opens the page in the document's language (``?lang=kk``,
+    ``?lang=ru``, which the page keeps in its cookie): a reader who opened a Kazakh printout's link
+    and then a Russian one reads the second in Russian."""
     url = f"{public_base_url()}{reverse('documents:verify', args=[issued.code])}"
-    return url if issued.language == settings.LANGUAGE_CODE else f"{url}?lang={issued.language}"
+    return f"{url}?lang={issued.language}"
 
 
 def qr_data_uri(url: str) -> str:

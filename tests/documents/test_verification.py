@@ -44,7 +44,7 @@ def _pdf_text(issued) -> str:
 def test_the_printed_link_and_qr_code_use_the_public_base_url(status, settings):
     settings.KANDAS_PUBLIC_BASE_URL = "https://kandas.example.kz/"
     issued = _issue(status)
-    url = f"https://kandas.example.kz/verify/{issued.code}/"
+    url = f"https://kandas.example.kz/verify/{issued.code}/?lang=ru"
     assert services.verification_url(issued) == url
     html = services.render_html(issued)
     assert url in html and "127.0.0.1" not in html
