@@ -1,7 +1,8 @@
 # Two commands for a newcomer: `make demo` and `make test`. Both create .venv and install.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
-# The suite runs in two processes (pytest-xdist): each has its own test database and Celery queue.
-PYTEST_ARGS ?= -n 2
+# The suite runs in two processes (pytest-xdist): each has its own test database and Celery queue;
+# the tests that run a real Celery worker share one of them (xdist_group, tests/conftest.py).
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1

@@ -47,6 +47,14 @@ def pytest_collection_modifyitems(items):
         marker = item.get_closest_marker("django_db")
         if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
             item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
+        # Tests that run a real Celery worker share one xdist process (`--dist loadgroup` in the
+        # Makefile): two workers' brokers, result backend and timing never overlap, so a worker
+        # test never waits behind another one running in the other process.
+        if "celery_worker_thread" in getattr(item, "fixturenames", ()) or item.path.name in _WORKER_MODULES:
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+
+
+_WORKER_MODULES = {"test_brokers_and_channels.py", "test_celery_worker.py", "test_outbox_dispatch.py"}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -154,16 +162,22 @@ def celery_worker_thread(transactional_db):
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app
+    from config.queues import NAMES as QUEUE_NAMES
+    from config.queues import queue_name
 
     broker = _broker_url()
+    # The raw settings (`conf.get`): `conf.broker_write_url` resolves to the broker URL of the moment,
+    # and writing that back would pin publishing to it for every later test.
     previous = {
-        "broker_url": app.conf.broker_url,
-        "result_backend": app.conf.result_backend,
+        "broker_url": app.conf.get("broker_url"),
+        "broker_write_url": app.conf.get("broker_write_url"),
+        "result_backend": app.conf.get("result_backend"),
         "task_always_eager": app.conf.task_always_eager,
     }
     set_celery_conf(
         app,
         broker_url=broker,
+        broker_write_url=broker,  # publish where the worker consumes, whatever an earlier test left
         result_backend=os.environ.get("REDIS_URL") or "cache+memory://",
         task_always_eager=False,
     )
@@ -172,7 +186,12 @@ def celery_worker_thread(transactional_db):
     saved_pools = (app._pool, app.amqp._producer_pool)
     app._pool = app.amqp._producer_pool = None
     app.connection_for_write().ensure_connection(max_retries=2)
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20, loglevel="WARNING") as worker:
+    # Every queue, named: a worker started with `queues=` (the silent-SMTP test) narrows the app's
+    # shared queue selection, and a worker started without would inherit it.
+    every_queue = [queue_name(name) for name in QUEUE_NAMES]
+    with start_worker(
+        app, queues=every_queue, pool="solo", perform_ping_check=False, shutdown_timeout=20, loglevel="WARNING"
+    ) as worker:
         yield worker
     # Not closed: kombu keeps pools in a process-wide registry keyed by broker URL.
     app._pool, app.amqp._producer_pool = saved_pools

@@ -13,7 +13,7 @@ def broker_down(url: str):
     afresh for the restored settings (kombu keeps its pools per broker URL, process-wide)."""
     from config.celery import app
 
-    saved = (app.conf.broker_url, app.conf.broker_write_url)
+    saved = (app.conf.get("broker_url"), app.conf.get("broker_write_url"))  # raw, not resolved
     _set_conf(app, broker_url=url, broker_write_url=url)
     app._pool = app.amqp._producer_pool = None
     try:

@@ -236,6 +236,7 @@ def test_while_the_smtp_server_is_silent_sms_on_its_own_queue_keeps_flowing(sett
     finally:
         app._pool, app.amqp._producer_pool = saved_pools
         set_celery_conf(app, **previous)
+        app.amqp.queues._consume_from = None  # start_worker(queues=...) narrowed the app's shared selection
         sms.outbox.clear()
 
 

@@ -35,7 +35,7 @@ def celery_broker(url: str):
     later tests keep theirs."""
     from config.celery import app
 
-    saved = (app.conf.broker_url, app.conf.broker_write_url, app._pool, app.amqp._producer_pool)
+    saved = (app.conf.get("broker_url"), app.conf.get("broker_write_url"), app._pool, app.amqp._producer_pool)
     _set_conf(app, broker_url=url, broker_write_url=url)
     app._pool = None
     app.amqp._producer_pool = None
@@ -48,7 +48,7 @@ def celery_broker(url: str):
         app._pool, app.amqp._producer_pool = saved[2:]
 
 
-def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05):
+def wait_until(predicate, timeout: float = 45.0, interval: float = 0.05):
     """Poll `predicate` until it is truthy (the worker runs in another thread)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
