@@ -1,42 +1,25 @@
 """The desk in a real browser (Debian's Chromium through Playwright) on a phone: no horizontal
 scroll at 390×844, the check-out button on screen, and check-out → undo by tapping."""
 
-import os
-import shutil
-
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from adaptation_centers.models import Placement
 from tests.adaptation_centers.factories import family_of, refer, referred_check_in
 from tests.factories import PersonFactory
+from tests.journeys.browser import logged_in_context
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Like the journeys (tests/journeys): a missing Chromium fails with how to install it, never skips.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 @pytest.fixture
 def phone(live_server, client, clerk, monkeypatch):
-    """A Chromium page at 390×844 logged in as the center's clerk (the session cookie of force_login)."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.journeys.conftest import INSTALL_HINT
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(INSTALL_HINT.format(path=CHROMIUM), pytrace=False)
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
-    client.force_login(clerk)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-              "url": live_server.url}]
-        )  # fmt: skip
+    """A Chromium page at 390×844 logged in as the center's clerk."""
+    with logged_in_context(
+        live_server, client, clerk, monkeypatch, viewport={"width": 390, "height": 844}, locale="ru-RU"
+    ) as context:
         yield context.new_page()
-        browser.close()
 
 
 def _scroll_width(page) -> tuple[int, int]:

@@ -7,16 +7,50 @@ finds them, never by layout CSS."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 CHROMIUM = os.environ.get("KANDAS_CHROMIUM", "/usr/bin/chromium")
 SHOTS_ROOT = Path(settings.BASE_DIR) / "var" / "journeys"
 TIMEOUT_MS = 15_000
+INSTALL_HINT = (
+    "The browser journeys (tests/journeys) drive Debian's Chromium at {path}, which is missing.\n"
+    "Install it:  sudo apt-get install -y chromium   (Debian/Ubuntu; .ci/run does this itself)\n"
+    "or point KANDAS_CHROMIUM at another Chromium/Chrome binary. Playwright's own browser download\n"
+    "is not used. To leave the journeys out for now:  PYTEST_ARGS='-n 2 -m \"not browser\"' make test"
+)
+
+
+def require_chromium() -> None:
+    """A missing Chromium fails with how to install it; the browser tests never skip."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(INSTALL_HINT.format(path=CHROMIUM), pytrace=False)
+
+
+@contextlib.contextmanager
+def logged_in_context(live_server, client, user, monkeypatch, **context_options):
+    """A Chromium browser context on the live server, logged in as `user` (force_login's session
+    cookie), for the tests that check one page rather than walk a journey."""
+    from playwright.sync_api import sync_playwright
+
+    require_chromium()
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
+    client.force_login(user)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            context = browser.new_context(**context_options)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+            context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+            yield context
+        finally:
+            browser.close()
 
 
 class JourneyError(AssertionError):

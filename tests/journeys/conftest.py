@@ -9,18 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from pathlib import Path
 
 import pytest
 
-from tests.journeys.browser import CHROMIUM, Journey
-
-INSTALL_HINT = (
-    "The browser journeys (tests/journeys) drive Debian's Chromium at {path}, which is missing.\n"
-    "Install it:  sudo apt-get install -y chromium   (Debian/Ubuntu; .ci/run does this itself)\n"
-    "or point KANDAS_CHROMIUM at another Chromium/Chrome binary. Playwright's own browser download\n"
-    "is not used. To leave the journeys out for now:  PYTEST_ARGS='-n 2 -m \"not browser\"' make test"
-)
+from tests.journeys.browser import CHROMIUM, Journey, require_chromium
 
 
 @pytest.hookimpl(wrapper=True)
@@ -43,8 +35,7 @@ def demo_data(transactional_db, settings):
 @pytest.fixture
 def journey(request, live_server, settings, monkeypatch):
     """A fresh Chromium page for one journey, wrapped in a counting `Journey`."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(INSTALL_HINT.format(path=CHROMIUM), pytrace=False)
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     settings.KANDAS_PUBLIC_BASE_URL = live_server.url  # the link printed on the PDFs must open here

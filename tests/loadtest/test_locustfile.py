@@ -26,7 +26,7 @@ def _locust() -> str | None:
 def test_the_locustfile_runs_a_mixed_workload_without_errors(live_server, tmp_path):
     locust = _locust()
     if locust is None:
-        pytest.skip("locust is not installed (requirements-dev.txt; `make install`)")
+        pytest.fail("locust is not installed: it is pinned in requirements-dev.txt, run `make install`")
     call_command("loadtest_users", stdout=io.StringIO())
     env = {**os.environ, "LOADTEST_REGIONS": "pavlodar,akmola", "LOADTEST_CLERKS": "1"}
     result = subprocess.run(

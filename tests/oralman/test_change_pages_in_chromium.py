@@ -2,42 +2,28 @@
 Kazakh: the person (with a full file of documents in the ten-column inline), the family, the
 status application and the citizenship application scroll down, never sideways (issue 13)."""
 
-import os
-import shutil
-
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from oralman.models import FamilyMember
 from tests.citizenship.factories import application as citizenship_application
 from tests.citizenship.factories import kandas
 from tests.factories import FamilyFactory, PersonFactory, StatusApplicationFactory, file_required_documents
+from tests.journeys.browser import logged_in_context
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WIDTH = 1366
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
+# Like the journeys: a missing Chromium fails with how to install it, never skips.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 @pytest.fixture
 def laptop(live_server, client, caseworker, monkeypatch):
-    """A Chromium page at 1366×900 logged in as the region's caseworker (force_login's cookie)."""
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
-    client.force_login(caseworker)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": WIDTH, "height": 900}, timezone_id="Asia/Almaty")
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-              "url": live_server.url}]
-        )  # fmt: skip
+    """A Chromium context at 1366×900 logged in as the region's caseworker."""
+    with logged_in_context(
+        live_server, client, caseworker, monkeypatch,
+        viewport={"width": WIDTH, "height": 900}, timezone_id="Asia/Almaty",
+    ) as context:  # fmt: skip
         yield context
-        browser.close()
 
 
 def test_the_case_change_pages_fit_1366_px_in_russian_and_kazakh(laptop, live_server, caseworker):
