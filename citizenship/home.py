@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Max, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizenship import selectors
 from citizenship.models import CLOCK_RUNNING_STATES, State
-from core.home import QueueItem
+from core.home import QueueItem, deadline_items, returned_items
 
 
 def _url(application) -> str:
@@ -19,44 +17,16 @@ def _url(application) -> str:
 
 
 def citizenship_deadlines(*, user, today: datetime.date) -> list[QueueItem]:
-    applications = (
-        selectors.application_list(user=user, today=today)
-        .filter(state__in=CLOCK_RUNNING_STATES, decision_due__lte=today)
-        .order_by("decision_due", "pk")[:50]
+    applications = selectors.application_list(user=user, today=today).filter(
+        state__in=CLOCK_RUNNING_STATES, decision_due__lte=today
     )
-    return [
-        QueueItem(
-            kind=_("citizenship application"),
-            reference=str(a.pk),
-            person=str(a.person),
-            url=_url(a),
-            day=a.decision_due,
-            days=(today - a.decision_due).days,
-            urgent=a.decision_due < today,
-            note=a.get_state_display(),
-        )  # fmt: skip
-        for a in applications
-    ]
+    return deadline_items(
+        applications, kind=_("citizenship application"), person=lambda a: a.person, url=_url, today=today
+    )
 
 
 def citizenship_returned(*, user, today: datetime.date) -> list[QueueItem]:
-    applications = (
-        selectors.application_list(user=user, today=today)
-        .filter(state=State.RETURNED)
-        .annotate(returned_at=Max("transitions__at", filter=Q(transitions__to_state=State.RETURNED)))
-        .order_by("returned_at", "pk")[:50]
-    )
-    items = []
-    for a in applications:
-        day = timezone.localtime(a.returned_at).date() if a.returned_at else None
-        items.append(
-            QueueItem(
-                kind=_("citizenship application"),
-                reference=str(a.pk),
-                person=str(a.person),
-                url=_url(a),
-                day=day,
-                days=(today - day).days if day else None,
-            )  # fmt: skip
-        )
-    return items
+    return returned_items(
+        selectors.application_list(user=user, today=today), returned_state=State.RETURNED,
+        kind=_("citizenship application"), person=lambda a: a.person, url=_url, today=today,
+    )  # fmt: skip

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Max, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +45,47 @@ class QueueItem:
     days: int | None = None  # overdue by / waiting for / left
     urgent: bool = False
     note: Any = ""
+
+
+def deadline_items(applications, *, kind, person: Callable, url: Callable, today) -> list[QueueItem]:
+    """Rows for applications whose decision is due by `today` (already filtered), soonest first."""
+    return [
+        QueueItem(
+            kind=kind,
+            reference=str(a.pk),
+            person=str(person(a)),
+            url=url(a),
+            day=a.decision_due,
+            days=(today - a.decision_due).days,
+            urgent=a.decision_due < today,
+            note=a.get_state_display(),
+        )  # fmt: skip
+        for a in applications.order_by("decision_due", "pk")[:QUEUE_LIMIT]
+    ]
+
+
+def returned_items(applications, *, returned_state, kind, person: Callable, url: Callable, today) -> list[QueueItem]:
+    """Rows for applications returned for documents, the longest waiting first. The day of return
+    is the last transition into `returned_state` (both apps log moves as `transitions.at/to_state`)."""
+    applications = (
+        applications.filter(state=returned_state)
+        .annotate(returned_at=Max("transitions__at", filter=Q(transitions__to_state=returned_state)))
+        .order_by("returned_at", "pk")[:QUEUE_LIMIT]
+    )
+    items = []
+    for a in applications:
+        day = timezone.localtime(a.returned_at).date() if a.returned_at else None
+        items.append(
+            QueueItem(
+                kind=kind,
+                reference=str(a.pk),
+                person=str(person(a)),
+                url=url(a),
+                day=day,
+                days=(today - day).days if day else None,
+            )  # fmt: skip
+        )
+    return items
 
 
 QueueSource = Callable[..., list[QueueItem]]

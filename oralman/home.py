@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.home import QueueItem
+from core.home import QueueItem, deadline_items, returned_items
 from oralman import selectors
 from oralman.models import OPEN_APPLICATION_STATES, ApplicationState
 
@@ -42,48 +41,24 @@ def my_cases(*, user, today: datetime.date) -> list[QueueItem]:
     ]
 
 
+def _application_url(application) -> str:
+    return reverse("admin:oralman_statusapplication_change", args=[application.pk])
+
+
 def status_deadlines(*, user, today: datetime.date) -> list[QueueItem]:
-    applications = (
-        selectors.application_list(user=user)
-        .filter(state__in=OPEN_APPLICATION_STATES, decision_due__lte=today)
-        .order_by("decision_due", "pk")[:50]
+    applications = selectors.application_list(user=user).filter(
+        state__in=OPEN_APPLICATION_STATES, decision_due__lte=today
     )
-    return [
-        QueueItem(
-            kind=_("status application"),
-            reference=str(a.pk),
-            person=str(a.applicant),
-            url=reverse("admin:oralman_statusapplication_change", args=[a.pk]),
-            day=a.decision_due,
-            days=(today - a.decision_due).days,
-            urgent=a.decision_due < today,
-            note=a.get_state_display(),
-        )
-        for a in applications
-    ]
+    return deadline_items(
+        applications, kind=_("status application"), person=lambda a: a.applicant, url=_application_url, today=today
+    )
 
 
 def status_returned(*, user, today: datetime.date) -> list[QueueItem]:
-    applications = (
-        selectors.application_list(user=user)
-        .filter(state=ApplicationState.RETURNED)
-        .annotate(returned_at=Max("transitions__at", filter=Q(transitions__to_state=ApplicationState.RETURNED)))
-        .order_by("returned_at", "pk")[:50]
-    )
-    items = []
-    for a in applications:
-        day = timezone.localtime(a.returned_at).date() if a.returned_at else None
-        items.append(
-            QueueItem(
-                kind=_("status application"),
-                reference=str(a.pk),
-                person=str(a.applicant),
-                url=reverse("admin:oralman_statusapplication_change", args=[a.pk]),
-                day=day,
-                days=(today - day).days if day else None,
-            )
-        )
-    return items
+    return returned_items(
+        selectors.application_list(user=user), returned_state=ApplicationState.RETURNED,
+        kind=_("status application"), person=lambda a: a.applicant, url=_application_url, today=today,
+    )  # fmt: skip
 
 
 def statuses_expiring(*, user, today: datetime.date) -> list[QueueItem]:
