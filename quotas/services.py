@@ -416,18 +416,22 @@ def _decide_region(*, run: AllocationRun, share: RegionalQuota, states: tuple[st
 
 
 DECIDE_STRICT_SQL = f"""
-WITH best AS (
-    SELECT DISTINCT ON (rc.quotarequest_id) rc.quotarequest_id AS id, c.rank, c.id AS category_id
-    FROM quotas_quotarequest_categories rc
-    JOIN quotas_prioritycategory c ON c.id = rc.prioritycategory_id AND c.active
-    JOIN quotas_quotarequest r ON r.id = rc.quotarequest_id AND r.quota_year_id = %(year)s AND r.region_id = %(region)s
-    ORDER BY rc.quotarequest_id, c.rank
-), ordered AS (
+WITH ordered AS (
+    -- Each request's best (lowest-ranked) active category, looked up by the request's key: the
+    -- region's few thousand requests probe the categories' index rather than the table being
+    -- merged whole once per region (issue 16).
     SELECT r.id, r.state, b.category_id,
            row_number() OVER w AS rank,
            SUM(CASE WHEN r.state = ANY(%(candidates)s) THEN r.places ELSE 0 END) OVER w AS needed
     FROM quotas_quotarequest r
-    LEFT JOIN best b ON b.id = r.id
+    LEFT JOIN LATERAL (
+        SELECT c.rank, c.id AS category_id
+        FROM quotas_quotarequest_categories rc
+        JOIN quotas_prioritycategory c ON c.id = rc.prioritycategory_id AND c.active
+        WHERE rc.quotarequest_id = r.id
+        ORDER BY c.rank, c.id
+        LIMIT 1
+    ) b ON true
     WHERE r.quota_year_id = %(year)s AND r.region_id = %(region)s AND r.state = ANY(%(considered)s)
     WINDOW w AS (ORDER BY COALESCE(b.rank, {NO_CATEGORY_RANK}), r.submitted_at, r.id)
 ), decided AS (
@@ -457,6 +461,7 @@ WITH best AS (
     UPDATE quotas_quotarequest r SET rank = o.rank
     FROM ordered o
     WHERE NOT %(keep_ranks)s AND r.id = o.id AND r.state IN ('allocated', 'settled')
+      AND r.quota_year_id = %(year)s AND r.region_id = %(region)s
       AND r.rank IS DISTINCT FROM o.rank::integer
     RETURNING r.id
 )

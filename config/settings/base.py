@@ -332,6 +332,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Audit (django-pghistory) --------------------------------------------------------------
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
+# The events page reads only the newest events of each table (issue 16; audit/events.py).
+PGHISTORY_ADMIN_CLASS = "audit.events.NewestFirstEventsAdmin"
+# Newest first; within one transaction (one pgh_created_at) in the order written.
+PGHISTORY_ADMIN_ORDERING = ["-pgh_created_at", "-pgh_id"]
 # Every event table gets a trigger that refuses UPDATE and DELETE (TRUNCATE, used by test flushes
 # and the benchmark reset, fires no row trigger). docs/audit.md
 PGHISTORY_APPEND_ONLY = True
