@@ -25,6 +25,8 @@ filtered, and a capped count otherwise (`core.pagination`).
 
 from __future__ import annotations
 
+import json
+
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models.lookups import Exact
@@ -32,7 +34,7 @@ from django.utils.functional import cached_property
 from pghistory.admin import EventsAdmin
 from pghistory.models import EventsQuery, EventsQueryCompiler, EventsQuerySet
 
-from core.pagination import THRESHOLD, planner_estimate
+from core.pagination import THRESHOLD
 
 NEWEST_ORDERING = "-pgh_created_at"
 
@@ -110,18 +112,32 @@ def event_table_estimate(queryset: EventsQuerySet) -> int | None:
     return None if lowest is None or lowest < 0 else int(total)
 
 
-def event_count(queryset: EventsQuerySet) -> int:
+def _planner_estimate(queryset: EventsQuerySet) -> int | None:
+    """The planner's row estimate (core.pagination.planner_estimate's EXPLAIN would land after
+    pghistory's WITH clause)."""
+    sql, params = queryset.order_by().query.sql_with_params()
+    try:
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT json) " + sql, params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def event_count(queryset: EventsQuerySet, threshold: int = THRESHOLD) -> int:
     """The number shown above the events page: the tables' estimate when unfiltered, else exact up to
     THRESHOLD and the planner's estimate beyond (as core.pagination.estimated_count)."""
     query = queryset.query
     if not query.where and not query.tracks and not query.references:
         estimate = event_table_estimate(queryset)
-        if estimate is not None and estimate > THRESHOLD:
+        if estimate is not None and estimate > threshold:
             return estimate
-    capped = queryset.order_by()[: THRESHOLD + 1].count()
-    if capped <= THRESHOLD:
+    capped = queryset.order_by()[: threshold + 1].count()
+    if capped <= threshold:
         return capped
-    return max(planner_estimate(queryset) or 0, capped)
+    return max(_planner_estimate(queryset) or 0, capped)
 
 
 class EventsPaginator(Paginator):

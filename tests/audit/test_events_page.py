@@ -74,6 +74,8 @@ def test_the_count_is_the_tables_estimate_unfiltered_and_exact_when_filtered(eve
     assert event_count(filtered) == filtered.count()
     # Unfiltered, below the threshold: exact as well (the estimate is only used for big tables).
     assert event_count(queryset) == queryset.count()
+    # Beyond the threshold: the capped count or the planner's estimate, whichever is larger.
+    assert event_count(filtered, threshold=3) >= 4
 
 
 @pytest.mark.django_db
