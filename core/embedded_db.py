@@ -24,6 +24,8 @@ SETTINGS = {
     "effective_io_concurrency": "200",
     "effective_cache_size": "2GB",
     "work_mem": "32MB",
+    # Short queries over big tables: compiling them costs more (10-15 ms, 2.2 s once) than it saves.
+    "jit": "off",
 }
 
 

@@ -78,3 +78,14 @@ def test_a_folder_that_is_not_a_database_explains_how_to_use_a_server_instead(fr
     message = str(exc.value)
     assert str(fresh_folder) in message
     assert "DATABASE_URL=postgres://" in message
+
+
+def test_docker_compose_runs_the_database_with_the_embedded_servers_settings():
+    """The documented production configuration and the embedded server's stay in step
+    (docs/operations.md, "PostgreSQL configuration")."""
+    import yaml
+
+    compose = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+    command = compose["services"]["db"]["command"]
+    given = dict(arg.split("=", 1) for arg in command if "=" in arg)
+    assert {name: given.get(name) for name in embedded_db.SETTINGS} == embedded_db.SETTINGS
