@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from core.models import Region, User
+from core.translit import name_key
 
 
 @dataclass
@@ -202,6 +203,27 @@ def admin_application_list(ctx: BenchContext) -> list[Case]:
                 check=ok_response,
             )
         )
+    # Two letters (a name typed so far): too short for trigrams, matched as a prefix of the name key
+    # through its C-collation index (oralman.matching); the bound asks the same of the persons.
+    short = ctx.search_cyrillic[:2]
+    cases.append(
+        Case(
+            f"admin: applications, search two letters '{short}' (caseworker)",
+            "admin",
+            lambda: cw.get(url, {"q": short}),
+            list_bound(
+                order=ADMIN_ORDER,
+                columns=ADMIN_COLUMNS,
+                where=f"""{in_region} AND a.applicant_id IN (
+                    SELECT id FROM oralman_person WHERE region_id = %(region)s AND merged_into_id IS NULL
+                       AND (name_key COLLATE "C") LIKE %(prefix)s)""",
+                params={**region, "prefix": f"{name_key(short)}%"},
+                page=ADMIN_PAGE,
+                sidebar=[COUNTRY_CHOICES],
+            ),
+            check=ok_response,
+        )
+    )
     cases.append(
         Case(
             "admin: applications, first page (analyst, whole country)",
