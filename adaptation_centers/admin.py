@@ -613,10 +613,12 @@ class ServiceRecordAdmin(ScopedAdmin):
     selector = staticmethod(selectors.service_record_list)
     form = ServiceRecordForm
     list_display = ["given_on", "person", "kind", "center", "hours", "outcome", "language_level", "given_by"]
-    list_filter = ["kind__category", "kind", "outcome", dropdown("center")]
+    # A date filter (today, past 7 days, this month, this year) instead of a date hierarchy: the
+    # hierarchy reads the first and last date and every year of the user's whole scope on each view
+    # (250 ms of a caseworker's 290 at 1,000,000 persons, issue 16); the filter reads nothing.
+    list_filter = [("given_on", admin.DateFieldListFilter), "kind__category", "kind", "outcome", dropdown("center")]
     search_fields = ["person__surname", "person__given_name", "person__surname_latin", "=person__iin"]
     autocomplete_fields = ["person"]
-    date_hierarchy = "given_on"
     ordering = ["-given_on", "-id"]
 
     def get_readonly_fields(self, request, obj=None):

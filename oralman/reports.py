@@ -26,6 +26,7 @@ TABLE = StatusApplication._meta.db_table
 GROUPINGS = {"month": _("month"), "quarter": _("quarter"), "year": _("year"), "region": _("region")}
 OPEN = ("submitted", "under_review", "commission", "returned")
 RUNNING = ("submitted", "under_review", "commission")
+DECIDED = ("granted", "refused")
 
 
 class CaseloadParams(forms.Form):
@@ -61,6 +62,54 @@ def _label(group_by: str, key) -> str:
     return str(key)
 
 
+def percentile_cont(histogram: dict[int, int], fraction: float) -> float | None:
+    """PostgreSQL's percentile_cont over a histogram {value: count}: the value at position
+    fraction x (n - 1) of the sorted values, interpolated between its two neighbours."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    position = fraction * (n - 1)
+    below, offset = int(position), position - int(position)
+    seen, lower = 0, None
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if lower is None and seen > below:
+            lower = value
+        if seen > below + (1 if offset else 0):
+            return lower + (value - lower) * offset
+    return float(lower)
+
+
+class _Tally:
+    """The counts of one row of the report (a period, a region or the total)."""
+
+    def __init__(self):
+        self.states: dict[str, int] = {}
+        self.days: dict[int, int] = {}
+        self.overdue = 0
+
+    def add(self, state: str, days: int | None, overdue: bool, n: int) -> None:
+        self.states[state] = self.states.get(state, 0) + n
+        if state in DECIDED and days is not None:
+            self.days[days] = self.days.get(days, 0) + n
+        if overdue:
+            self.overdue += n
+
+    def row(self) -> dict:
+        count = self.states.get
+        return {
+            "submitted": sum(self.states.values()),
+            "decided": sum(count(state, 0) for state in DECIDED),
+            "granted": count("granted", 0),
+            "refused": count("refused", 0),
+            "withdrawn": count("withdrawn", 0),
+            "median_days": percentile_cont(self.days, 0.5),
+            "p90_days": percentile_cont(self.days, 0.9),
+            "open": sum(count(state, 0) for state in OPEN),
+            "overdue": self.overdue,
+        }
+
+
 def caseload_rows(*, user, params, today: datetime.date | None = None) -> list[dict]:
     today = today or timezone.localdate()
     group_by = params.get("group_by") or "month"
@@ -75,50 +124,49 @@ def caseload_rows(*, user, params, today: datetime.date | None = None) -> list[d
     if params.get("date_to"):
         where.append("a.submitted_on <= %(date_to)s")
         args["date_to"] = params["date_to"]
-    lang = (get_language() or "ru")[:2]
-    name = f"r.name_{lang if lang in ('ru', 'kk', 'en') else 'ru'}"
-    key, order = {
-        "month": ("date_trunc('month', a.submitted_on)::date", "1"),
-        "quarter": ("date_trunc('quarter', a.submitted_on)::date", "1"),
-        "year": ("date_trunc('year', a.submitted_on)::date", "1"),
-        "region": (name, "overdue DESC, submitted DESC, 1"),
+    # date_trunc of a date as a timestamp without time zone: the same first day, without a time-zone
+    # conversion per row (a third of the scan's cost on 300,000 rows).
+    key = {
+        "month": "date_trunc('month', a.submitted_on::timestamp)::date",
+        "quarter": "date_trunc('quarter', a.submitted_on::timestamp)::date",
+        "year": "date_trunc('year', a.submitted_on::timestamp)::date",
+        "region": "a.region_id",
     }[group_by]
-    decided = "a.state IN ('granted', 'refused')"
-    days = "(a.decided_on - a.submitted_on)"
+    # One pass over the applications, grouped by period, state, days to decision and overdue today:
+    # a few thousand counts (16,269 for 300,000 applications by month), from which the periods, the
+    # total and their percentiles are summed in Python. PostgreSQL hashes these groups in one scan;
+    # percentile_cont per period instead sorted every period's days, and the total's again (a
+    # whole-history aggregate on every view: 300 ms at 1,000,000 persons, issue 16).
     sql = f"""
-        SELECT {key} AS key,
-               COUNT(*) AS submitted,
-               COUNT(*) FILTER (WHERE {decided}) AS decided,
-               COUNT(*) FILTER (WHERE a.state = 'granted') AS granted,
-               COUNT(*) FILTER (WHERE a.state = 'refused') AS refused,
-               COUNT(*) FILTER (WHERE a.state = 'withdrawn') AS withdrawn,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY {days}) FILTER (WHERE {decided}) AS median_days,
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY {days}) FILTER (WHERE {decided}) AS p90_days,
-               COUNT(*) FILTER (WHERE a.state = ANY(%(open)s)) AS open,
-               COUNT(*) FILTER (WHERE a.state = ANY(%(running)s) AND a.decision_due < %(today)s) AS overdue
-        FROM {TABLE} a JOIN core_region r ON r.id = a.region_id
+        SELECT {key} AS key, a.state, a.decided_on - a.submitted_on AS days,
+               a.state = ANY(%(running)s) AND a.decision_due < %(today)s AS overdue,
+               COUNT(*) AS n
+        FROM {TABLE} a
         WHERE {" AND ".join(where)}
-        GROUP BY 1 ORDER BY {order}
-    """
-    total_sql = f"""
-        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {days}) FILTER (WHERE {decided}),
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY {days}) FILTER (WHERE {decided})
-        FROM {TABLE} a WHERE {" AND ".join(where)}
+        GROUP BY 1, 2, 3, 4
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
-        names = [c.name for c in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        cursor.execute(total_sql, args)
-        total_median, total_p90 = cursor.fetchone()
-    for row in rows:
-        row["label"] = _label(group_by, row.pop("key"))
+        counts = cursor.fetchall()
+    groups: dict = {}
+    total = _Tally()
+    for group_key, state, days, overdue, n in counts:
+        for tally in (groups.setdefault(group_key, _Tally()), total):
+            tally.add(state, days, bool(overdue), n)
+    rows = [{"key": group_key, **tally.row()} for group_key, tally in groups.items()]
+    if group_by == "region":
+        lang = (get_language() or "ru")[:2]
+        field = f"name_{lang if lang in ('ru', 'kk', 'en') else 'ru'}"
+        region_names = dict(Region.objects.values_list("pk", field))
+        for row in rows:
+            row["label"] = region_names.get(row.pop("key"), "—")
+        rows.sort(key=lambda row: (-row["overdue"], -row["submitted"], row["label"]))
+    else:
+        rows.sort(key=lambda row: row["key"])
+        for row in rows:
+            row["label"] = _label(group_by, row.pop("key"))
     if rows:
-        total = {
-            k: sum(r[k] for r in rows)
-            for k in ("submitted", "decided", "granted", "refused", "withdrawn", "open", "overdue")
-        }
-        rows.append({"label": str(_("Total")), **total, "median_days": total_median, "p90_days": total_p90})
+        rows.append({"label": str(_("Total")), **total.row()})
     for row in rows:
         row["grant_rate"] = _share(row["granted"], row["decided"])
         row["refusal_rate"] = _share(row["refused"], row["decided"])

@@ -91,3 +91,30 @@ def test_the_chart_leaves_the_total_out_and_the_table_and_csv_keep_it(client, ca
     # January's 4 submitted span the whole plot (800 - 260 - 60 px): the total's 6 no longer sets the scale.
     assert chart["groups"][0]["bars"][0]["w"] == 480
     assert "Итого" in client.get(url, {"format": "csv", "group_by": "month"}).content.decode("utf-8-sig")
+
+
+@pytest.mark.django_db
+def test_the_percentiles_from_counts_are_postgresqls_percentile_cont():
+    """The report sums a histogram of days per period in Python; its percentiles must be exactly
+    PostgreSQL's percentile_cont over the same values."""
+    import random
+
+    from django.db import connection
+
+    from oralman.reports import percentile_cont
+
+    rng = random.Random(16)
+    for size in (1, 2, 3, 10, 101, 1000):
+        values = [rng.choice([0, 1, 5, 30, 31, 90, 400]) + rng.randint(0, 3) for _ in range(size)]
+        histogram: dict[int, int] = {}
+        for value in values:
+            histogram[value] = histogram.get(value, 0) + 1
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v), percentile_cont(0.9) WITHIN GROUP (ORDER BY v)"
+                " FROM unnest(%s::int[]) v",
+                [values],
+            )
+            median, p90 = cursor.fetchone()
+        assert (percentile_cont(histogram, 0.5), percentile_cont(histogram, 0.9)) == pytest.approx((median, p90))
+    assert percentile_cont({}, 0.5) is None
