@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 
+from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models.lookups import Exact
@@ -152,6 +153,7 @@ class NewestFirstEventsAdmin(EventsAdmin):
 
     paginator = EventsPaginator
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a count per label and per table would read every event
     list_select_related = ["user"]
 
     def get_queryset(self, request):
