@@ -25,8 +25,6 @@ filtered, and a capped count otherwise (`core.pagination`).
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
@@ -35,7 +33,7 @@ from django.utils.functional import cached_property
 from pghistory.admin import EventsAdmin
 from pghistory.models import EventsQuery, EventsQueryCompiler, EventsQuerySet
 
-from core.pagination import THRESHOLD
+from core.pagination import THRESHOLD, estimated_count
 
 NEWEST_ORDERING = "-pgh_created_at"
 
@@ -113,32 +111,14 @@ def event_table_estimate(queryset: EventsQuerySet) -> int | None:
     return None if lowest is None or lowest < 0 else int(total)
 
 
-def _planner_estimate(queryset: EventsQuerySet) -> int | None:
-    """The planner's row estimate (core.pagination.planner_estimate's EXPLAIN would land after
-    pghistory's WITH clause)."""
-    sql, params = queryset.order_by().query.sql_with_params()
-    try:
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute("EXPLAIN (FORMAT json) " + sql, params)
-            plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        return int(plan[0]["Plan"]["Plan Rows"])
-    except (ValueError, KeyError, IndexError, TypeError):
-        return None
-
-
 def event_count(queryset: EventsQuerySet, threshold: int = THRESHOLD) -> int:
-    """The number shown above the events page: the tables' estimate when unfiltered, else exact up to
-    THRESHOLD and the planner's estimate beyond (as core.pagination.estimated_count)."""
-    query = queryset.query
-    if not query.where and not query.tracks and not query.references:
-        estimate = event_table_estimate(queryset)
-        if estimate is not None and estimate > threshold:
-            return estimate
-    capped = queryset.order_by()[: threshold + 1].count()
-    if capped <= threshold:
-        return capped
-    return max(_planner_estimate(queryset) or 0, capped)
+    """The number shown above the events page (core.pagination.estimated_count): the tables'
+    estimate when unfiltered, else exact up to the threshold and the planner's estimate beyond."""
+
+    def unfiltered(events):
+        return not events.query.where and not events.query.tracks and not events.query.references
+
+    return estimated_count(queryset, threshold, unfiltered=unfiltered, whole_estimate=event_table_estimate)
 
 
 class EventsPaginator(Paginator):

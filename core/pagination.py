@@ -36,9 +36,15 @@ def table_estimate(queryset: QuerySet) -> int | None:
 
 
 def planner_estimate(queryset: QuerySet) -> int | None:
-    """The planner's row estimate for the queryset (EXPLAIN without ANALYZE: planning only)."""
+    """The planner's row estimate for the queryset (EXPLAIN without ANALYZE: planning only). The
+    compiled SQL is explained as a whole, so a query that starts with a WITH clause (pghistory's
+    events) is explained too."""
+    sql, params = queryset.order_by().query.sql_with_params()
     try:
-        plan = json.loads(queryset.order_by().explain(format="json"))
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT json) " + sql, params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])
     except (ValueError, KeyError, IndexError, TypeError):
         return None
@@ -49,11 +55,15 @@ def is_unfiltered(queryset: QuerySet) -> bool:
     return not query.where and not query.distinct and not query.combinator and query.low_mark == 0
 
 
-def estimated_count(queryset: QuerySet, threshold: int = THRESHOLD) -> int:
+def estimated_count(
+    queryset: QuerySet, threshold: int = THRESHOLD, *, unfiltered=is_unfiltered, whole_estimate=table_estimate
+) -> int:
+    """Exact up to `threshold` (a capped count); beyond it PostgreSQL's estimate: `whole_estimate`
+    when `unfiltered(queryset)`, else the planner's."""
     if not isinstance(queryset, QuerySet):
         return len(queryset)
-    if is_unfiltered(queryset):
-        estimate = table_estimate(queryset)
+    if unfiltered(queryset):
+        estimate = whole_estimate(queryset)
         if estimate is not None and estimate > threshold:
             return estimate
     capped = queryset.order_by()[: threshold + 1].count()
