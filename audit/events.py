@@ -75,8 +75,10 @@ class NewestFirstEventsCompiler(EventsQueryCompiler):
         label_sql = ""
         if labels:
             with self.connection.cursor() as cursor:
-                label_sql = " AND ".join(cursor.mogrify("pgh_label = %s", [label]).decode() for label in labels)
-            label_sql = "WHERE " + label_sql.replace("%", "%%")
+                quoted = [cursor.mogrify("pgh_label = %s", [label]) for label in labels]
+            quoted = [q.decode() if isinstance(q, bytes) else q for q in quoted]  # psycopg2 gives bytes
+            # The compiled SQL is formatted with the query's parameters once more: a literal % doubles.
+            label_sql = "WHERE " + " AND ".join(quoted).replace("%", "%%")
         newest = f"_event.pgh_id IN (SELECT pgh_id FROM {table} {label_sql} ORDER BY pgh_id DESC LIMIT {limit})"
         return f"{where} AND {newest}" if where else f"WHERE {newest}"
 
