@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from celery.contrib.testing.worker import TestWorkController
 from django.conf import settings
 
 from tests.factories import UserFactory
@@ -154,6 +155,19 @@ def set_celery_conf(app, **values) -> None:
     app.conf.update(**values, **{f"CELERY_{name.upper()}": value for name, value in values.items()})
 
 
+WORKER_START_TIMEOUT = 60
+
+
+class StartedOrFailingWorkController(TestWorkController):
+    """celery's TestWorkController, whose `ensure_started` waits without a limit: a worker thread
+    that stops before its consumer is ready hung a whole CI run. This one fails the test after
+    WORKER_START_TIMEOUT seconds instead."""
+
+    def ensure_started(self):
+        if not self._on_started.wait(timeout=WORKER_START_TIMEOUT):
+            raise RuntimeError(f"The test Celery worker did not start within {WORKER_START_TIMEOUT} s")
+
+
 @pytest.fixture
 def celery_worker_thread(transactional_db):
     """A real Celery worker in a thread: on Redis when REDIS_URL is set, else the memory transport.
@@ -189,8 +203,19 @@ def celery_worker_thread(transactional_db):
     # Every queue, named: a worker started with `queues=` (the silent-SMTP test) narrows the app's
     # shared queue selection, and a worker started without would inherit it.
     every_queue = [queue_name(name) for name in QUEUE_NAMES]
+    # A worker of an earlier test that did not stop in time leaves `should_terminate` at 0, which
+    # stops the next worker at once; celery's own fixture would then wait for it forever.
+    from celery.worker import state
+
+    state.should_terminate = None
     with start_worker(
-        app, queues=every_queue, pool="solo", perform_ping_check=False, shutdown_timeout=20, loglevel="WARNING"
+        app,
+        queues=every_queue,
+        pool="solo",
+        perform_ping_check=False,
+        shutdown_timeout=20,
+        loglevel="WARNING",
+        WorkController=StartedOrFailingWorkController,
     ) as worker:
         yield worker
     # Not closed: kombu keeps pools in a process-wide registry keyed by broker URL.
