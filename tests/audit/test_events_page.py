@@ -92,7 +92,7 @@ def test_the_events_page_lists_the_newest_events_for_the_administrator(client, a
 
 
 @pytest.mark.django_db
-def test_the_events_page_runs_a_fixed_number_of_queries(client, administrator, events, django_assert_max_num_queries):
+def test_the_events_page_runs_a_fixed_number_of_queries(client, administrator, events):
     client.force_login(administrator)
     client.get(reverse(EVENTS_URL))  # warm the session
     with CaptureQueriesContext(connection) as few:
