@@ -54,24 +54,19 @@ def _label_filter(where) -> tuple[bool, list[str]]:
 
 
 class NewestFirstEventsCompiler(EventsQueryCompiler):
-    def _newest_limit(self) -> tuple[int | None, list[str]]:
+    @cached_property
+    def _newest(self) -> tuple[int, str] | None:
+        """(limit, label condition) of the restriction, or None when it does not apply; worked out
+        once per query, not once per event table."""
         query = self.query
         if query.high_mark is None or self.tracks or self.references:
-            return None, []
+            return None
         ordering = list(query.order_by or ())
         if not ordering or ordering[0] != NEWEST_ORDERING:
-            return None, []
+            return None
         pushable, labels = _label_filter(query.where)
         if not pushable:
-            return None, []
-        return int(query.high_mark), labels
-
-    def _get_where_clause(self, event_model):
-        where = super()._get_where_clause(event_model)
-        limit, labels = self._newest_limit()
-        if limit is None:
-            return where
-        table = self.connection.ops.quote_name(event_model._meta.db_table)
+            return None
         label_sql = ""
         if labels:
             with self.connection.cursor() as cursor:
@@ -79,6 +74,14 @@ class NewestFirstEventsCompiler(EventsQueryCompiler):
             quoted = [q.decode() if isinstance(q, bytes) else q for q in quoted]  # psycopg2 gives bytes
             # The compiled SQL is formatted with the query's parameters once more: a literal % doubles.
             label_sql = "WHERE " + " AND ".join(quoted).replace("%", "%%")
+        return int(query.high_mark), label_sql
+
+    def _get_where_clause(self, event_model):
+        where = super()._get_where_clause(event_model)
+        if self._newest is None:
+            return where
+        limit, label_sql = self._newest
+        table = self.connection.ops.quote_name(event_model._meta.db_table)
         newest = f"_event.pgh_id IN (SELECT pgh_id FROM {table} {label_sql} ORDER BY pgh_id DESC LIMIT {limit})"
         return f"{where} AND {newest}" if where else f"WHERE {newest}"
 
